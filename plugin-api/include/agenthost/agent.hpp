@@ -1,0 +1,43 @@
+#pragma once
+// Agent: the interface every agenthost plugin implements.
+//
+// Lifecycle, driven by the host only:
+//
+//   factory → configure(ctx) → start() → [ready] ... health() ... → stop() → destructor
+//
+// - The host constructs one Agent per configured agent through the factory exported with
+//   AGENTHOST_AGENT(Type). The constructor must be cheap and must not start work.
+// - configure(ctx) is called once, before start(). Read your config, keep `ctx`, check your
+//   settings. Throw (any std::exception) to refuse the configuration: the agent becomes
+//   `failed` with your message and agents that depend on it are `blocked`.
+// - start() brings the agent up. When it returns, the agent is `ready` and agents that depend
+//   on it may start. It runs on one of the host's start threads, never the host's control
+//   thread, and may block for as long as initialisation takes (loading a model, say) — but
+//   no longer than the start timeout (host.startup.timeout, or the agent's start_timeout),
+//   after which the agent is `failed`. Throwing marks the agent `failed`.
+// - health() may be called from a host health thread at any time after start() returned,
+//   concurrently with your own work, but never concurrently with itself. It must be cheap
+//   and must not block: the host calls it with a deadline (host.health.timeout) and treats a
+//   call that does not return in time, or throws, as `unhealthy`.
+// - stop() is called once, if start() returned, on a host thread; stop your work and return.
+//   After stop() returns, no code of yours may run: join your threads, cancel your timers.
+//   Exceptions from stop() are logged and otherwise ignored.
+// - configure(), start() and stop() are never called concurrently with one another for the
+//   same agent. Different agents run concurrently.
+
+#include "agenthost/agent_context.hpp"
+#include "agenthost/health.hpp"
+
+namespace agenthost {
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+
+  virtual void configure(AgentContext& ctx) = 0;
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  virtual Health health() = 0;
+};
+
+}  // namespace agenthost

@@ -1,0 +1,7 @@
+#pragma once
+// The one header a plugin includes.
+#include "agenthost/agent.hpp"
+#include "agenthost/agent_context.hpp"
+#include "agenthost/export.hpp"
+#include "agenthost/health.hpp"
+#include "agenthost/version.hpp"
