@@ -79,12 +79,20 @@ struct Substitution {
   bool from_default = false;  // the variable was unset and the default was used
 };
 
+// An IP address written literally in a scalar (before substitution), for `check` warnings.
+struct WrittenAddress {
+  SourceLocation where;       // the scalar's position
+  std::string address;
+  std::string in_default_of;  // variable name when written as its ${VAR:-default}, else ""
+};
+
 struct ClusterConfig {
   std::string main_file;            // path as given
   std::vector<std::string> files;   // main file then drop-ins, in load order
   HostSpec host;
   std::vector<AgentSpec> agents;    // main file first, then drop-ins in file-name order
   std::vector<Substitution> substitutions;
+  std::vector<WrittenAddress> written_addresses;
 };
 
 }  // namespace agenthost::config

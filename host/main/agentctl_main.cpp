@@ -1,1 +1,142 @@
-int main() { return 0; }
+// agentctl: talks to a running agenthost over its control socket (host/control/).
+//
+//   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
+//   COMMAND: status | list | health | startup | start|stop|restart|reload AGENT
+//
+// Exit codes: 0 ok, 1 the host answered with an error or could not be reached, 2 usage error.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "agenthost/version.hpp"
+#include "control/control_client.hpp"
+#include "control/control_protocol.hpp"
+#include "control/snapshot_json.hpp"
+#include "control/table_format.hpp"
+
+namespace {
+
+using namespace agenthost::control;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+bool stdout_wants_color() {
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr &&
+         !(term != nullptr && std::string(term) == "dumb");
+}
+
+std::string connection_hint(const ControlReply& reply) {
+  if (reply.failure != ControlReply::Failure::connect) return "";
+  if (reply.error_number == EACCES)
+    return " (is your user in the socket's group? use --socket PATH)";
+  return " (is agenthost running? use --socket PATH)";
+}
+
+using Formatter = std::string (*)(const agenthost::runtime::HostSnapshot&, const FormatOptions&);
+
+int run(const std::optional<std::string>& socket, std::chrono::milliseconds timeout, bool json_output,
+        const nlohmann::json& request, Formatter formatter) {
+  const ControlClient client(resolve_socket_path(socket), timeout);
+  const ControlReply reply = client.request(request);
+  if (!reply.answered()) {
+    std::cerr << "agentctl: " << reply.error << connection_hint(reply) << '\n';
+    return kExitFailure;
+  }
+  const nlohmann::json& answer = *reply.answer;
+  if (json_output)
+    std::cout << answer.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (!answer.value("ok", false)) {
+    std::cerr << "agentctl: " << answer.value("error", std::string("the host reported an error"))
+              << '\n';
+    return kExitFailure;
+  }
+  if (json_output) return kExitOk;
+
+  if (formatter == nullptr) {  // a command the host's handler answered: say what it said
+    std::cout << answer.value("message", fmt::format("{}: ok", answer.value("command", std::string())))
+              << '\n';
+    return kExitOk;
+  }
+  try {
+    std::cout << formatter(snapshot_from_json(answer), FormatOptions{stdout_wants_color()});
+  } catch (const std::exception& e) {
+    std::cerr << "agentctl: cannot read the host's answer: " << e.what() << " (try --json)\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"agentctl: control a running agenthost over its control socket"};
+  app.set_version_flag("--version", "agentctl " AGENTHOST_VERSION_STRING);
+  app.require_subcommand(1);
+
+  std::optional<std::string> socket;
+  bool json_output = false;
+  double timeout_seconds = 5.0;
+  app.add_option("--socket", socket,
+                 fmt::format("control socket (default: ${}, else {})", kSocketPathEnvVar,
+                             kDefaultSocketPath));
+  app.add_flag("--json", json_output, "print the host's raw JSON answer");
+  app.add_option("--timeout", timeout_seconds, "seconds to wait for connect + answer")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  struct Command {
+    const char* name;
+    const char* help;
+    Formatter formatter;
+  };
+  const Command snapshot_commands[] = {
+      {"status", "host summary and every agent's state and health", format_status},
+      {"list", "agents with their machine, plugin and state", format_list},
+      {"health", "every agent's last health check", format_health},
+      {"startup", "start-up blame and critical chain (like systemd-analyze)", format_startup},
+  };
+  nlohmann::json request;
+  Formatter formatter = nullptr;
+  for (const auto& command : snapshot_commands) {
+    auto* sub = app.add_subcommand(command.name, command.help)->fallthrough();
+    sub->callback([&request, &formatter, command] {
+      request = {{"command", command.name}};
+      formatter = command.formatter;
+    });
+  }
+  std::string agent;
+  for (const char* name : {"start", "stop", "restart", "reload"}) {
+    auto* sub = app.add_subcommand(name, fmt::format("{} one agent", name))->fallthrough();
+    sub->add_option("agent", agent, "agent name")->required();
+    sub->callback([&request, &agent, name] { request = {{"command", name}, {"agent", agent}}; });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, the version or the usage error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000 + 0.5));
+  try {
+    return run(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, formatter);
+  } catch (const std::exception& e) {
+    std::cerr << "agentctl: " << e.what() << '\n';
+    return kExitFailure;
+  }
+}

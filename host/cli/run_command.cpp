@@ -1,0 +1,141 @@
+#include "cli/run_command.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/signal_watcher.hpp"
+#include "config/config_checker.hpp"
+#include "config/config_loader.hpp"
+#include "control/control_server.hpp"
+#include "runtime/agent_host.hpp"
+
+namespace agenthost::cli {
+namespace {
+
+std::optional<config::StartStrategy> parse_strategy(const std::string& s) {
+  if (s == "eager") return config::StartStrategy::eager;
+  if (s == "levels") return config::StartStrategy::levels;
+  if (s == "sequential") return config::StartStrategy::sequential;
+  return std::nullopt;
+}
+
+// The host's own logger and the sink every agent logger shares.
+spdlog::sink_ptr set_up_logging(const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("agenthost", sink);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  return sink;
+}
+
+// Loads and validates; prints every problem. nullopt when the host cannot start.
+std::optional<config::ClusterConfig> load_for_run(const RunOptions& options) {
+  auto loaded = config::load_config(options.config_path);
+  auto problems = loaded.diagnostics;
+  if (loaded.ok()) {
+    // Missing plugins are not fatal here: that agent fails, the others start.
+    problems.append(config::check_cluster(loaded.config, {.strict = false, .check_plugins = false}));
+  }
+  for (const auto& d : problems.items()) std::cerr << d.format() << '\n';
+  if (problems.has_errors()) {
+    std::cerr << "agenthost: " << options.config_path << ": " << problems.error_count()
+              << " error(s); not starting (run `agenthost check --config " << options.config_path
+              << "` after fixing)\n";
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+}  // namespace
+
+int run_host(const RunOptions& options) {
+  SignalWatcher signals;  // first: every thread created later inherits the blocked mask
+  auto sink = set_up_logging(options.log_level);
+
+  runtime::HostOptions host_options;
+  host_options.machine = options.machine;
+  host_options.t0 = options.t0;
+  host_options.log_sinks = {sink};
+  if (!options.strategy.empty()) {
+    host_options.strategy = parse_strategy(options.strategy);
+    if (!host_options.strategy) {
+      std::cerr << "agenthost: unknown --strategy '" << options.strategy
+                << "' (use eager, levels or sequential)\n";
+      return kExitUsage;
+    }
+  }
+  auto config = load_for_run(options);
+  if (!config) return kExitConfig;
+  const std::string control_path = config->host.control_socket;
+  const std::string machine = options.machine.empty() ? config->host.name : options.machine;
+
+  runtime::AgentHost host(std::move(*config), host_options);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<bool> stop_requested{false};
+  signals.start({
+      .on_stop =
+          [&] {
+            spdlog::info("stop requested: stopping agents (send the signal again to force)");
+            stop_requested = true;
+            host.wake();
+            std::lock_guard lock(mu);
+            cv.notify_all();
+          },
+      .on_second_stop =
+          [] {
+            spdlog::error("second stop signal: exiting at once, agents not stopped");
+            spdlog::default_logger()->flush();
+            std::_Exit(kExitFailure);
+          },
+      .on_reload = [] { spdlog::warn("SIGHUP: configuration reload is not supported by this version; ignored"); },
+  });
+
+  std::optional<control::ControlServer> control;
+  if (!control_path.empty()) {
+    control.emplace(control_path, [&host] { return host.snapshot(); });
+    if (auto error = control->start()) {
+      spdlog::error("control socket: {}", *error);
+      return kExitConfig;
+    }
+  }
+
+  spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
+  auto summary = host.start_all(stop_requested);
+  spdlog::info("startup complete: {} ready, {} failed, {} blocked in {:.3f}s{}", summary.ready,
+               summary.failed, summary.blocked, summary.elapsed_s,
+               summary.interrupted ? " (interrupted by a stop request)" : "");
+
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stop_requested.load(); });
+  }
+  auto shutdown = host.stop_all();
+  spdlog::info("shutdown complete: {} agents stopped in {:.1f} ms{}", shutdown.stopped,
+               shutdown.elapsed_ms,
+               shutdown.timed_out ? fmt::format(", {} did not stop in time", shutdown.timed_out)
+                                  : std::string());
+  if (control) control->stop();
+  if (shutdown.threads_left_in_agent_code > 0) {
+    // Those threads are inside plugin code that may never return, and they reference the
+    // host: exit without running destructors under them.
+    spdlog::warn("{} thread(s) still inside agent code (a hung start, stop or health call); "
+                 "exiting without waiting for them",
+                 shutdown.threads_left_in_agent_code);
+    spdlog::default_logger()->flush();
+    std::_Exit(kExitOk);
+  }
+  return kExitOk;
+}
+
+}  // namespace agenthost::cli

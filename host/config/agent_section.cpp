@@ -1,0 +1,107 @@
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "config/config_sections.hpp"
+#include "config/suggest.hpp"
+
+namespace agenthost::config {
+
+namespace {
+
+const std::vector<std::string> kAgentKeys = {"name",    "plugin",         "machine",       "port",
+                                             "dependencies", "restart", "expected_start", "start_timeout",
+                                             "config"};
+const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
+
+void read_port(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
+  agent.port_where = reader.at(node);
+  auto text = reader.text(node, "port");
+  if (!text) return;
+  if (*text == "auto") {
+    agent.port_auto = true;
+    return;
+  }
+  int port = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, port);
+  if (text->empty() || ec != std::errc() || ptr != end) {
+    reader.error(node, fmt::format("port of agent '{}' must be an integer 1..65535 or 'auto', got '{}'",
+                                   agent.name, *text));
+  } else if (port < 1 || port > 65535) {
+    reader.error(node, fmt::format("port {} of agent '{}' is out of range (use 1..65535, or 'auto')", port,
+                                   agent.name));
+  } else {
+    agent.port = port;
+  }
+}
+
+void read_restart(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
+  auto text = reader.text(node, "restart");
+  if (!text) return;
+  if (*text == "on-failure") agent.restart = RestartPolicy::on_failure;
+  else if (*text == "always") agent.restart = RestartPolicy::always;
+  else if (*text == "never") agent.restart = RestartPolicy::never;
+  else {
+    const std::string hint = did_you_mean(*text, kRestartValues);
+    reader.error(node, fmt::format("unknown restart policy '{}' for agent '{}' ({})", *text, agent.name,
+                                   hint.empty() ? "use on-failure, always or never" : hint));
+  }
+}
+
+}  // namespace
+
+std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) {
+  if (!reader.expect_map(node, "an agent")) return std::nullopt;
+  reader.check_keys(node, "agent", kAgentKeys);
+  AgentSpec agent;
+  const YAML::Node name = node["name"];
+  if (!name) {
+    reader.error(node, "agent has no 'name' (add name: SomeAgent)");
+  } else if (auto text = reader.text(name, "agent name")) {
+    if (text->empty()) reader.error(name, "agent name is empty (give the agent a name)");
+    agent.name = *text;
+  }
+  agent.where = reader.at(name ? name : node);
+
+  if (auto n = node["plugin"]) {
+    if (auto text = reader.text(n, "plugin")) agent.plugin = *text;
+    agent.plugin_where = reader.at(n);
+  } else {
+    reader.error(node, fmt::format("agent '{}' has no 'plugin' (add plugin: NAME, the file libNAME.so)",
+                                   agent.name));
+  }
+  if (auto n = node["machine"]) {
+    if (auto text = reader.text(n, "machine")) agent.machine = *text;
+    agent.machine_where = reader.at(n);
+  }
+  if (auto n = node["port"]) read_port(n, reader, agent);
+  if (auto n = node["dependencies"]) {
+    if (auto deps = reader.text_list(n, "dependencies")) {
+      for (auto& dep : *deps) agent.dependencies.push_back({dep.text, dep.where});
+    }
+  }
+  if (auto n = node["restart"]) read_restart(n, reader, agent);
+  if (auto n = node["expected_start"]) agent.expected_start = reader.duration(n, "expected_start");
+  if (auto n = node["start_timeout"]) agent.start_timeout = reader.duration(n, "start_timeout");
+  if (auto n = node["config"]) {
+    reader.substitute_tree(n);
+    agent.config = n;
+  }
+  if (agent.name.empty()) return std::nullopt;
+  return agent;
+}
+
+void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out) {
+  if (node.IsNull()) return;  // "agents:" with nothing yet
+  if (!node.IsSequence()) {
+    reader.error(node, fmt::format("agents must be a list, got {} (write one '- name: ...' entry per agent)",
+                                   describe_type(node)));
+    return;
+  }
+  for (const auto& item : node) {
+    if (auto agent = read_agent(item, reader)) out.push_back(std::move(*agent));
+  }
+}
+
+}  // namespace agenthost::config

@@ -1,0 +1,165 @@
+#include "config/config_checker.hpp"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "config/suggest.hpp"
+#include "graph/dependency_graph.hpp"
+#include "loader/plugin_locator.hpp"
+
+namespace agenthost::config {
+
+namespace {
+
+void check_duplicates(const ClusterConfig& config, Diagnostics& out) {
+  std::unordered_map<std::string, const AgentSpec*> first;
+  for (const auto& agent : config.agents) {
+    auto [it, inserted] = first.emplace(agent.name, &agent);
+    if (!inserted)
+      out.error(agent.where, fmt::format("duplicate agent '{}' (first defined at {}; rename one)", agent.name,
+                                         it->second->where.to_string()));
+  }
+}
+
+void check_ports(const ClusterConfig& config, Diagnostics& out) {
+  const auto& admin = config.host.admin;
+  std::map<std::pair<std::string, int>, const AgentSpec*> taken;  // (machine, port) -> first agent
+  for (const auto& agent : config.agents) {
+    if (!agent.port) continue;  // `auto` and unset never clash
+    const int port = *agent.port;
+    // Every host runs an admin listener, so its port is taken on every machine.
+    if (admin && admin->port == port) {
+      out.error(agent.port_where,
+                fmt::format("port {} of agent '{}' clashes with the admin listener host.admin.listen at {} "
+                            "(every host listens there; pick another port or write port: auto)",
+                            port, agent.name, admin->where.to_string()));
+      continue;
+    }
+    auto [it, inserted] = taken.emplace(std::make_pair(agent.machine, port), &agent);
+    if (!inserted)
+      out.error(agent.port_where,
+                fmt::format("port {} of agent '{}' clashes with agent '{}' at {} on machine '{}' (pick another "
+                            "port or write port: auto)",
+                            port, agent.name, it->second->name, it->second->port_where.to_string(),
+                            agent.machine));
+  }
+}
+
+void check_dependency_names(const ClusterConfig& config, Diagnostics& out) {
+  std::unordered_set<std::string> names;
+  std::vector<std::string> all_names;
+  for (const auto& agent : config.agents)
+    if (names.insert(agent.name).second) all_names.push_back(agent.name);
+  for (const auto& agent : config.agents) {
+    for (const auto& dep : agent.dependencies) {
+      if (dep.name == agent.name) {
+        out.error(dep.where, fmt::format("agent '{}' depends on itself (remove it from its dependencies)",
+                                         agent.name));
+      } else if (!names.count(dep.name)) {
+        // Suggesting costs a scan of all names: only done for the (few) wrong ones.
+        const std::string hint = did_you_mean(dep.name, all_names);
+        out.error(dep.where, fmt::format("agent '{}' depends on unknown agent '{}' ({})", agent.name, dep.name,
+                                         hint.empty() ? "define it, or remove it from dependencies" : hint));
+      }
+    }
+  }
+}
+
+const SourceLocation& edge_location(const AgentSpec& from, const std::string& to) {
+  for (const auto& dep : from.dependencies)
+    if (dep.name == to) return dep.where;
+  return from.where;
+}
+
+void check_cycles(const ClusterConfig& config, Diagnostics& out) {
+  const auto g = graph::DependencyGraph::build(config.agents);
+  if (!g.has_cycle()) return;
+  // Ask for a few more than we list, to say how many were left out.
+  const std::size_t probe = kMaxListedCycles * 10;
+  auto cycles = g.cycles(probe);
+  std::size_t listed = 0;
+  for (const auto& cycle : cycles) {
+    if (cycle.size() == 1) continue;  // a self-dependency, reported by check_dependency_names
+    if (listed == kMaxListedCycles) break;
+    ++listed;
+    std::string path, notes;
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      const auto& from = config.agents[cycle[i]];
+      const auto& to = config.agents[cycle[(i + 1) % cycle.size()]];
+      path += from.name + " -> ";
+      notes += fmt::format("\n  {}: {} depends on {}", edge_location(from, to.name).to_string(), from.name,
+                           to.name);
+    }
+    path += config.agents[cycle.front()].name;
+    const auto& first = config.agents[cycle[0]];
+    const auto& second = config.agents[cycle[1 % cycle.size()]];
+    out.error(edge_location(first, second.name),
+              fmt::format("dependency cycle: {} (remove one of these dependencies){}", path, notes));
+  }
+  std::size_t multi = 0;
+  for (const auto& cycle : cycles) multi += cycle.size() > 1 ? 1 : 0;
+  if (multi > listed) {
+    const std::string more = cycles.size() >= probe ? fmt::format("at least {}", multi - listed)
+                                                    : std::to_string(multi - listed);
+    out.error({config.main_file, 0, 0}, fmt::format("and {} more dependency cycles (fix the ones above first)", more));
+  }
+}
+
+void check_plugins(const ClusterConfig& config, Diagnostics& out) {
+  // Many agents share a plugin: look each one up once.
+  std::unordered_map<std::string, bool> found;
+  for (const auto& agent : config.agents) {
+    if (agent.plugin.empty()) continue;
+    auto [it, inserted] = found.emplace(agent.plugin, false);
+    if (inserted) it->second = loader::find_plugin(config.host.plugin_dirs, agent.plugin).has_value();
+    if (it->second) continue;
+    if (config.host.plugin_dirs.empty()) {
+      out.error(agent.plugin_where, fmt::format("plugin '{}' of agent '{}' not found: host.plugin_dirs is empty "
+                                                "(add the folder that holds lib{}.so)",
+                                                agent.plugin, agent.name, agent.plugin));
+      continue;
+    }
+    std::vector<std::string> tried;
+    for (const auto& path : loader::plugin_candidates(config.host.plugin_dirs, agent.plugin))
+      tried.push_back(path.string());
+    out.error(agent.plugin_where, fmt::format("plugin '{}' of agent '{}' not found (tried {}; build it, or fix "
+                                              "host.plugin_dirs)",
+                                              agent.plugin, agent.name, fmt::join(tried, ", ")));
+  }
+}
+
+void check_addresses(const ClusterConfig& config, Diagnostics& out) {
+  for (const auto& written : config.written_addresses) {
+    if (written.in_default_of.empty())
+      out.warning(written.where, fmt::format("literal IP address '{}' (use ${{VAR:-...}} or a host name)",
+                                             written.address));
+    else
+      out.warning(written.where, fmt::format("literal IP address '{}' as the default of ${{{}}} (use a host "
+                                             "name as the default)",
+                                             written.address, written.in_default_of));
+  }
+}
+
+}  // namespace
+
+Diagnostics check_cluster(const ClusterConfig& config, const CheckOptions& options) {
+  Diagnostics found;
+  check_duplicates(config, found);
+  check_ports(config, found);
+  check_dependency_names(config, found);
+  check_cycles(config, found);
+  if (options.check_plugins) check_plugins(config, found);
+  check_addresses(config, found);
+  if (!options.strict) return found;
+  Diagnostics strict;
+  for (auto d : found.items()) {
+    d.severity = Severity::error;
+    strict.add(std::move(d));
+  }
+  return strict;
+}
+
+}  // namespace agenthost::config

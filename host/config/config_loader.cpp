@@ -1,0 +1,161 @@
+#include "config/config_loader.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "config/config_sections.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace agenthost::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"host", "agents"};
+const std::vector<std::string> kDropInKeys = {"agents"};
+
+std::optional<std::string> read_file(const std::string& path, Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const bool exists = fs::exists(path, ec);
+    diags.error({path, 0, 0}, exists ? "cannot read the file (check its permissions)"
+                                     : "file does not exist (check the path)");
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Parses YAML text; a syntax error becomes a diagnostic at its position.
+std::optional<YAML::Node> parse(const std::string& text, const std::string& file, Diagnostics& diags) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    diags.error({file, e.mark.line + 1, e.mark.column + 1}, fmt::format("YAML syntax error: {}", e.msg));
+  } catch (const YAML::Exception& e) {
+    diags.error({file, 0, 0}, fmt::format("cannot parse YAML: {}", e.what()));
+  }
+  return std::nullopt;
+}
+
+std::string resolve(const fs::path& base, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (base / path).lexically_normal().string();
+}
+
+void read_drop_in(const std::string& file, const Environment& env, ClusterConfig& config,
+                  Diagnostics& diags) {
+  auto text = read_file(file, diags);
+  if (!text) return;
+  auto root = parse(*text, file, diags);
+  if (!root || root->IsNull()) return;  // an empty drop-in is a placeholder, not a mistake
+  YamlReader reader(file, env, diags, config);
+  if (root->IsMap() && root->operator[]("agents") && !root->operator[]("name")) {
+    reader.check_keys(*root, "a drop-in file", kDropInKeys);
+    read_agent_list((*root)["agents"], reader, config.agents);
+  } else if (root->IsMap() && root->operator[]("name")) {
+    if (auto agent = read_agent(*root, reader)) config.agents.push_back(std::move(*agent));
+  } else {
+    reader.error(*root, "a drop-in file holds 'agents: [...]' or one agent mapping with 'name:' (add one)");
+  }
+}
+
+void read_drop_ins(const std::string& dir, const SourceLocation& dir_where, const Environment& env,
+                   ClusterConfig& config, Diagnostics& diags) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    diags.error(dir_where, fs::exists(dir, ec)
+                               ? fmt::format("agents_dir '{}' is not a directory (point it at a folder)", dir)
+                               : fmt::format("agents_dir '{}' does not exist (create it, or fix host.agents_dir)", dir));
+    return;
+  }
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto ext = it->path().extension();
+    if ((ext == ".yaml" || ext == ".yml") && !it->is_directory(ec)) files.push_back(it->path());
+  }
+  if (ec) diags.error(dir_where, fmt::format("cannot list agents_dir '{}': {}", dir, ec.message()));
+  std::sort(files.begin(), files.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+  for (const auto& file : files) {
+    config.files.push_back(file.string());
+    read_drop_in(file.string(), env, config, diags);
+  }
+}
+
+LoadResult load(const std::string& text, const std::string& file, const Environment& env) {
+  LoadResult result;
+  ClusterConfig& config = result.config;
+  Diagnostics& diags = result.diagnostics;
+  config.main_file = file;
+  config.files.push_back(file);
+  auto root = parse(text, file, diags);
+  if (!root) return result;
+  if (root->IsNull()) {
+    diags.error({file, 0, 0}, "config file is empty (add a 'host:' section and 'agents:')");
+    return result;
+  }
+  YamlReader reader(file, env, diags, config);
+  if (!reader.expect_map(*root, "the config file")) return result;
+  reader.check_keys(*root, "the config file", kTopKeys);
+
+  SourceLocation agents_dir_where{file, 0, 0};
+  if (auto host = (*root)["host"]) read_host_section(host, reader, config.host, agents_dir_where);
+  if (auto agents = (*root)["agents"]) read_agent_list(agents, reader, config.agents);
+
+  const fs::path base = fs::path(file).parent_path();
+  for (auto& dir : config.host.plugin_dirs) dir = resolve(base, dir);
+  config.host.agents_dir = resolve(base, config.host.agents_dir);
+  config.host.control_socket = resolve(base, config.host.control_socket);
+  if (!config.host.agents_dir.empty())
+    read_drop_ins(config.host.agents_dir, agents_dir_where, env, config, diags);
+
+  for (auto& agent : config.agents) {
+    if (agent.machine.empty()) agent.machine = config.host.name;
+  }
+  return result;
+}
+
+}  // namespace
+
+Environment process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+LoadResult load_config(const std::string& path, const Environment& env) {
+  LoadResult result;
+  auto text = read_file(path, result.diagnostics);
+  if (!text) {
+    result.config.main_file = path;
+    result.config.files.push_back(path);
+    return result;
+  }
+  return load_config_text(*text, path, env);
+}
+
+LoadResult load_config_text(const std::string& text, const std::string& file_name, const Environment& env) {
+  try {
+    return load(text, file_name, env);
+  } catch (const std::exception& e) {
+    // yaml-cpp can throw from unexpected places; load_config promises a diagnostic instead.
+    LoadResult result;
+    result.config.main_file = file_name;
+    result.diagnostics.error({file_name, 0, 0}, fmt::format("cannot load config: {}", e.what()));
+    return result;
+  }
+}
+
+}  // namespace agenthost::config

@@ -1,0 +1,26 @@
+#pragma once
+// The readers of the config's sections, used by config_loader.cpp.
+
+#include <optional>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config_model.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace agenthost::config {
+
+// Reads `host:` into `host`. Paths are left as written; the loader resolves them.
+// `agents_dir_where` receives the position of host.agents_dir, for "does not exist".
+void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& host,
+                       SourceLocation& agents_dir_where);
+
+// Reads one agent mapping. std::nullopt when it has no usable name (the problems are
+// reported); an agent with other bad values is returned, so that later checks (duplicates,
+// dependencies) still see it and do not report it as unknown.
+std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader);
+
+// Reads a list of agents (`agents:`), appending to `out`.
+void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out);
+
+}  // namespace agenthost::config

@@ -1,0 +1,111 @@
+#include "health/health_monitor.hpp"
+
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace agenthost::health {
+
+HealthMonitor::HealthMonitor(std::chrono::milliseconds interval, std::chrono::milliseconds timeout,
+                             Report report)
+    : interval_(interval), timeout_(timeout), report_(std::move(report)), pool_("health", 4) {
+  poller_ = std::thread([this] { loop(); });
+}
+
+HealthMonitor::~HealthMonitor() { stop(); }
+
+void HealthMonitor::watch(AgentId id, std::shared_ptr<runtime::AgentInstance> instance) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    watched_[id] = Watched{std::move(instance), Clock::now(), nullptr, {}};
+  }
+  cv_.notify_all();
+}
+
+void HealthMonitor::unwatch(AgentId id) {
+  std::unique_lock lock(mu_);
+  auto it = watched_.find(id);
+  if (it == watched_.end()) return;
+  auto race = it->second.in_flight;
+  auto deadline = it->second.deadline;
+  watched_.erase(it);
+  if (!race) return;
+  // Wait for the running call: stop() must not run concurrently with health().
+  cv_.wait_until(lock, deadline, [&] { return race->finished(); });
+}
+
+std::size_t HealthMonitor::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return threads_left_;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+  threads_left_ = pool_.shutdown(timeout_);
+  return threads_left_;
+}
+
+void HealthMonitor::launch_locked(AgentId id, Watched& w, Clock::time_point now) {
+  auto race = std::make_shared<runtime::TaskRace>();
+  w.in_flight = race;
+  w.deadline = now + timeout_;
+  pool_.submit([this, id, race, instance = w.instance] {
+    Health result;
+    try {
+      result = instance->agent->health();
+    } catch (const std::exception& e) {
+      result = Health::unhealthy(fmt::format("health() threw: {}", e.what()));
+    } catch (...) {
+      result = Health::unhealthy("health() threw an unknown exception");
+    }
+    const bool in_time = race->try_finish();
+    if (in_time) report_(id, result);
+    else pool_.stuck_task_returned();
+    std::lock_guard lock(mu_);
+    auto it = watched_.find(id);
+    if (it != watched_.end() && it->second.in_flight == race) it->second.in_flight = nullptr;
+    cv_.notify_all();
+  });
+}
+
+void HealthMonitor::loop() {
+  std::unique_lock lock(mu_);
+  std::vector<std::pair<AgentId, Health>> overdue;
+  while (!stopping_) {
+    const auto now = Clock::now();
+    auto wake = now + interval_;
+    for (auto& [id, w] : watched_) {
+      if (w.in_flight) {
+        if (now >= w.deadline && w.in_flight->try_abandon()) {
+          // The call stays in flight (it still runs): no new call until it returns.
+          pool_.compensate_for_stuck_task();
+          overdue.emplace_back(id, Health::unhealthy(fmt::format(
+                                       "health() did not return within {} ms", timeout_.count())));
+        }
+        if (!w.in_flight->abandoned()) wake = std::min(wake, w.deadline);
+        continue;
+      }
+      if (now >= w.next_due) {
+        launch_locked(id, w, now);
+        w.next_due = now + interval_;
+        wake = std::min(wake, w.deadline);
+      }
+      wake = std::min(wake, w.next_due);
+    }
+    if (!overdue.empty()) {
+      // Never report under mu_: the report takes the runtime's lock, and the runtime calls
+      // watch() under its own.
+      lock.unlock();
+      for (auto& [id, health] : overdue) report_(id, health);
+      overdue.clear();
+      lock.lock();
+      continue;
+    }
+    cv_.wait_until(lock, wake);
+  }
+}
+
+}  // namespace agenthost::health

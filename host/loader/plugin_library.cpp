@@ -1,0 +1,72 @@
+#include "loader/plugin_library.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/dll/shared_library_load_mode.hpp>
+
+namespace agenthost::loader {
+namespace {
+
+constexpr const char* kAbiSymbol = "agenthost_plugin_abi";
+constexpr const char* kFactorySymbol = "agenthost_create_agent";
+
+bool same_build_signature(const PluginAbi& a, const PluginAbi& b) {
+  return a.spdlog_version == b.spdlog_version && a.fmt_version == b.fmt_version &&
+         a.cxx_abi_version == b.cxx_abi_version;
+}
+
+}  // namespace
+
+std::string describe_abi(const PluginAbi& abi) {
+  return fmt::format("{}.{} (spdlog {}.{}.{}, fmt {}, C++ ABI {})", abi.api_major, abi.api_minor,
+                     abi.spdlog_version / 10000, abi.spdlog_version / 100 % 100,
+                     abi.spdlog_version % 100, abi.fmt_version, abi.cxx_abi_version);
+}
+
+std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
+    const std::filesystem::path& path) {
+  std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
+  plugin->path_ = path;
+
+  // RTLD_LOCAL keeps one plugin's symbols from resolving another's; RTLD_NOW reports a
+  // missing symbol here, not in the middle of a request.
+  try {
+    // The throwing overload: its message carries dlerror()'s text (the missing symbol, the
+    // wrong ELF class), which the error_code overload loses.
+    plugin->library_.load(path,
+                          boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    return fmt::format("cannot load {}: {}", path.string(), e.what());
+  }
+  if (!plugin->library_.has(kAbiSymbol) || !plugin->library_.has(kFactorySymbol)) {
+    return fmt::format(
+        "{} is not an agenthost plugin: it exports no {} / {} symbols (declare the agent with "
+        "AGENTHOST_AGENT(Type) and build it with agenthost_add_plugin())",
+        path.string(), kAbiSymbol, kFactorySymbol);
+  }
+  plugin->abi_ = plugin->library_.get<const PluginAbi>(kAbiSymbol);
+  const PluginAbi host = PluginAbi::current();
+  if (plugin->abi_.api_major != host.api_major) {
+    return fmt::format(
+        "{} was built for plugin API {}.{}, this host implements API {}.{} (rebuild the plugin "
+        "against agenthost-dev {}.x)",
+        path.string(), plugin->abi_.api_major, plugin->abi_.api_minor, host.api_major,
+        host.api_minor, host.api_major);
+  }
+  if (!same_build_signature(plugin->abi_, host)) {
+    return fmt::format(
+        "{} was built with {}, this host with {}: the libraries whose types cross the plugin "
+        "boundary differ (rebuild the plugin on this system)",
+        path.string(), describe_abi(plugin->abi_), describe_abi(host));
+  }
+  plugin->factory_ = plugin->library_.get_alias<AgentFactory>(kFactorySymbol);
+  return plugin;
+}
+
+std::unique_ptr<Agent> PluginLibrary::create_agent() const {
+  std::unique_ptr<Agent> agent(factory_());
+  if (!agent) throw std::runtime_error("the factory returned no agent");
+  return agent;
+}
+
+}  // namespace agenthost::loader

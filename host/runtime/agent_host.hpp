@@ -1,0 +1,113 @@
+#pragma once
+// The runtime of one host: its agents' records, start-up along the dependency graph,
+// health, shutdown in reverse dependency order.
+//
+// Threads:
+// - the control thread calls start_all() and stop_all(); it runs the schedulers and never
+//   calls agent code;
+// - start threads (a pool of host.startup.parallelism) run load/configure/start and stop;
+// - the health monitor's threads run health();
+// - snapshot() may be called from any thread (the control socket's, say).
+// Every record is guarded by mu_. Agent code is never called with mu_ held.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "config/config_model.hpp"
+#include "graph/dependency_graph.hpp"
+#include "health/health_monitor.hpp"
+#include "loader/plugin_cache.hpp"
+#include "runtime/agent_instance.hpp"
+#include "runtime/host_snapshot.hpp"
+#include "runtime/task_race.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace agenthost::runtime {
+
+struct HostOptions {
+  std::string machine;  // which machine's agents to run; "all" runs every machine's
+  std::optional<config::StartStrategy> strategy;  // overrides host.startup.strategy
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  std::vector<spdlog::sink_ptr> log_sinks;  // the sinks agent loggers write to
+};
+
+struct StartupSummary {
+  std::size_t ready = 0, failed = 0, blocked = 0;
+  double elapsed_s = 0;  // since HostOptions::t0
+  bool interrupted = false;
+};
+
+struct ShutdownSummary {
+  std::size_t stopped = 0, timed_out = 0;
+  double elapsed_ms = 0;
+  std::size_t threads_left_in_agent_code = 0;  // hung starts/stops/health calls
+};
+
+class AgentHost {
+ public:
+  // `config` must be valid (checked: no cycles, no duplicate names, known dependencies).
+  AgentHost(config::ClusterConfig config, HostOptions options);
+  ~AgentHost();
+  AgentHost(const AgentHost&) = delete;
+  AgentHost& operator=(const AgentHost&) = delete;
+
+  // Control thread. Returns when every agent of this host is ready, failed or blocked, or
+  // early (after the starts in flight have settled) once `stop_requested` is set.
+  StartupSummary start_all(const std::atomic<bool>& stop_requested);
+
+  // Control thread. Stops every started agent, dependents before their dependencies, in
+  // parallel where the graph allows; each stop() gets host.startup.stop_timeout.
+  // When threads are left inside agent code (a start, stop or health() that never
+  // returned), they still reference this object: the process must then end with
+  // std::_Exit rather than destroy it.
+  ShutdownSummary stop_all();
+
+  HostSnapshot snapshot() const;  // any thread
+
+  // Wakes a control thread blocked in start_all() (after setting its stop flag).
+  void wake();
+
+ private:
+  struct Record;
+  struct Outcome {  // a start or stop task's result, handed to the control thread
+    std::size_t node;
+    std::shared_ptr<AgentInstance> instance;  // set for a successful start
+    std::optional<std::string> error;
+  };
+
+  double now_ms() const;
+  void transition_locked(Record& r, AgentState to, std::string reason);
+  void launch_start(std::size_t node);
+  void run_start(std::size_t node, std::shared_ptr<TaskRace> race);
+  void launch_stop(std::size_t node);
+  void report_health(std::size_t node, const Health& health);
+  std::vector<bool> selected_nodes() const;
+  void block_remote_dependents(class StartScheduler& scheduler);
+  void apply_blocks(const std::vector<std::pair<std::size_t, std::size_t>>& blocked);
+
+  const config::ClusterConfig config_;
+  const HostOptions options_;
+  const std::string machine_;
+  const graph::DependencyGraph graph_;
+  loader::PluginCache plugins_;
+  ThreadPool pool_;
+  health::HealthMonitor health_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Record> records_;              // guarded by mu_ (index = graph node)
+  std::deque<Outcome> outcomes_;             // guarded by mu_
+  bool startup_finished_ = false;            // guarded by mu_
+  std::optional<double> startup_completed_;  // guarded by mu_
+};
+
+}  // namespace agenthost::runtime

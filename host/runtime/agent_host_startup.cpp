@@ -1,0 +1,224 @@
+// AgentHost: start-up along the dependency graph (the control thread's half, and the start
+// task that runs on the start pool).
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "runtime/agent_host.hpp"
+#include "runtime/agent_host_record.hpp"
+#include "runtime/agent_starter.hpp"
+#include "runtime/start_scheduler.hpp"
+
+namespace agenthost::runtime {
+namespace {
+
+bool start_in_flight(AgentState s) {
+  return s == AgentState::loaded || s == AgentState::configured || s == AgentState::starting;
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
+  return fmt::format("{}ms", d.count());
+}
+
+}  // namespace
+
+void AgentHost::launch_start(std::size_t node) {
+  auto& r = records_[node];
+  auto timeout = r.spec->start_timeout.value_or(config_.host.startup_timeout);
+  r.task = std::make_shared<TaskRace>();
+  r.deadline = std::chrono::steady_clock::now() + timeout;
+  r.timings.load_begin = now_ms();
+  // The record says `loaded` from the moment loading begins: the timeout runs from here.
+  transition_locked(r, AgentState::loaded, "");
+  pool_.submit([this, node, race = r.task] { run_start(node, race); });
+}
+
+void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
+  const config::AgentSpec& spec = *records_[node].spec;  // immutable after construction
+  std::shared_ptr<spdlog::logger> logger;
+  {
+    std::lock_guard lock(mu_);
+    logger = records_[node].logger;
+  }
+  auto observe = [&](AgentState phase, const std::string& file) {
+    std::lock_guard lock(mu_);
+    if (race->abandoned()) return;
+    auto& r = records_[node];
+    r.plugin_file = file;
+    if (phase == AgentState::loaded) {
+      r.timings.configure_begin = now_ms();
+    } else if (phase == AgentState::configured) {
+      transition_locked(r, AgentState::configured, "");
+    } else if (phase == AgentState::starting) {
+      r.timings.start_begin = now_ms();
+      transition_locked(r, AgentState::starting, "");
+    }
+  };
+  const std::string& machine = machine_ == "all" ? spec.machine : machine_;
+  auto result = start_agent(spec, machine, config_.host.plugin_dirs, logger, plugins_, observe);
+
+  if (!race->try_finish()) {
+    // The control thread gave up on this start and marked the agent failed. If start() did
+    // return after all, the agent runs: stop it, so no agent code is left running.
+    if (auto* late = std::get_if<std::shared_ptr<AgentInstance>>(&result)) {
+      spdlog::warn("agent {}: start() returned after its timeout; stopping it", spec.name);
+      try {
+        (*late)->agent->stop();
+      } catch (const std::exception& e) {
+        spdlog::warn("agent {}: stop() threw: {}", spec.name, e.what());
+      } catch (...) {
+      }
+    }
+    result = StartFailure{};  // the instance is destroyed here, on this thread
+    pool_.stuck_task_returned();
+    return;
+  }
+  Outcome outcome{node, nullptr, std::nullopt};
+  if (auto* ok = std::get_if<std::shared_ptr<AgentInstance>>(&result)) {
+    outcome.instance = std::move(*ok);
+  } else {
+    auto& failure = std::get<StartFailure>(result);
+    outcome.error = std::move(failure.message);
+    std::lock_guard lock(mu_);
+    if (!failure.plugin_file.empty()) records_[node].plugin_file = failure.plugin_file;
+  }
+  {
+    std::lock_guard lock(mu_);
+    outcomes_.push_back(std::move(outcome));
+  }
+  cv_.notify_all();
+}
+
+void AgentHost::apply_blocks(const std::vector<std::pair<std::size_t, std::size_t>>& blocked) {
+  for (auto [node, root] : blocked) {
+    auto& r = records_[node];
+    r.blocked_by = records_[root].spec->name;
+    std::string via;
+    for (const auto& d : r.spec->dependencies) {
+      auto id = graph_.find(d.name);
+      if (!id) continue;
+      auto s = records_[*id].state;
+      if (*id == root || s == AgentState::blocked) {
+        via = d.name;
+        break;
+      }
+    }
+    std::string reason = via == r.blocked_by
+                             ? fmt::format("dependency '{}' failed", r.blocked_by)
+                             : fmt::format("needs '{}', which is blocked by failed agent '{}'",
+                                           via, r.blocked_by);
+    r.health = Health::unhealthy(reason);
+    transition_locked(r, AgentState::blocked, std::move(reason));
+  }
+}
+
+void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
+  std::vector<std::pair<std::size_t, std::size_t>> cascade;
+  for (std::size_t n = 0; n < records_.size(); ++n) {
+    auto& r = records_[n];
+    if (!r.selected || scheduler.state(n) != StartScheduler::NodeState::waiting) continue;
+    for (const auto& d : r.spec->dependencies) {
+      auto id = graph_.find(d.name);
+      if (!id || records_[*id].selected) continue;
+      std::string reason = fmt::format(
+          "depends on '{}' of machine '{}', which this host does not run and cannot see "
+          "(run every machine's agents with --machine all)",
+          d.name, records_[*id].spec->machine);
+      r.health = Health::unhealthy(reason);
+      r.blocked_by = d.name;
+      transition_locked(r, AgentState::blocked, std::move(reason));
+      for (auto& b : scheduler.block(n))
+        if (b.node != n) cascade.emplace_back(b.node, b.blocked_by);
+      break;
+    }
+  }
+  apply_blocks(cascade);
+}
+
+StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
+  std::vector<double> weights(records_.size());
+  for (std::size_t n = 0; n < records_.size(); ++n) {
+    // +1 so that, without estimates, the longest chain by count still goes first.
+    const auto& e = records_[n].spec->expected_start;
+    weights[n] = (e ? double(e->count()) : 0.0) + 1.0;
+  }
+  StartScheduler scheduler(graph_, selected_nodes(), graph_.tail_lengths(weights),
+                           options_.strategy.value_or(config_.host.startup_strategy),
+                           config_.host.startup_parallelism);
+  std::unique_lock lock(mu_);
+  block_remote_dependents(scheduler);
+
+  bool launching = true;
+  StartupSummary summary;
+  for (;;) {
+    if (stop_requested.load()) launching = false;
+    if (launching)
+      for (NodeId n : scheduler.take_startable()) launch_start(n);
+    if (scheduler.finished() || (!launching && scheduler.in_flight() == 0)) break;
+
+    auto wake = std::chrono::steady_clock::time_point::max();
+    for (auto& r : records_)
+      if (r.selected && start_in_flight(r.state)) wake = std::min(wake, r.deadline);
+    cv_.wait_until(lock, wake, [&] {
+      return !outcomes_.empty() || (launching && stop_requested.load());
+    });
+
+    while (!outcomes_.empty()) {
+      Outcome o = std::move(outcomes_.front());
+      outcomes_.pop_front();
+      auto& r = records_[o.node];
+      r.task.reset();
+      if (o.instance) {
+        r.timings.ready_at = now_ms();
+        r.instance = o.instance;
+        r.health = Health::healthy("started; first health check pending");
+        transition_locked(r, AgentState::ready, "");
+        scheduler.mark_ready(o.node);
+        health_.watch(o.node, std::move(o.instance));
+      } else {
+        r.health = Health::unhealthy(*o.error);
+        transition_locked(r, AgentState::failed, *o.error);
+        std::vector<std::pair<std::size_t, std::size_t>> blocked;
+        for (auto& b : scheduler.mark_failed(o.node)) blocked.emplace_back(b.node, b.blocked_by);
+        apply_blocks(blocked);
+      }
+    }
+
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t n = 0; n < records_.size(); ++n) {
+      auto& r = records_[n];
+      if (!r.selected || !start_in_flight(r.state) || now < r.deadline) continue;
+      if (!r.task || !r.task->try_abandon()) continue;  // its outcome is already queued
+      pool_.compensate_for_stuck_task();
+      auto timeout = r.spec->start_timeout.value_or(config_.host.startup_timeout);
+      std::string reason = fmt::format(
+          "{} did not finish within {} ({}; raise start_timeout if it needs longer)",
+          r.state == AgentState::loaded && !r.timings.configure_begin ? "loading or the factory"
+          : r.state == AgentState::loaded                              ? "configure()"
+                                                                       : "start()",
+          format_duration(timeout),
+          r.spec->start_timeout ? "the agent's start_timeout" : "host.startup.timeout");
+      r.health = Health::unhealthy(reason);
+      r.task.reset();
+      transition_locked(r, AgentState::failed, std::move(reason));
+      std::vector<std::pair<std::size_t, std::size_t>> blocked;
+      for (auto& b : scheduler.mark_failed(n)) blocked.emplace_back(b.node, b.blocked_by);
+      apply_blocks(blocked);
+    }
+  }
+
+  for (auto& r : records_) {
+    if (!r.selected) continue;
+    summary.ready += r.state == AgentState::ready;
+    summary.failed += r.state == AgentState::failed;
+    summary.blocked += r.state == AgentState::blocked;
+  }
+  summary.interrupted = !launching;
+  summary.elapsed_s = now_ms() / 1000.0;
+  startup_finished_ = true;
+  startup_completed_ = now_ms();
+  return summary;
+}
+
+}  // namespace agenthost::runtime

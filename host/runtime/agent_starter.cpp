@@ -1,0 +1,67 @@
+#include "runtime/agent_starter.hpp"
+
+#include <fmt/format.h>
+
+#include "loader/plugin_locator.hpp"
+
+namespace agenthost::runtime {
+namespace {
+
+std::string tried_list(const std::vector<std::string>& dirs, const std::string& plugin) {
+  std::string out;
+  for (const auto& p : loader::plugin_candidates(dirs, plugin)) {
+    if (!out.empty()) out += ", ";
+    out += p.string();
+  }
+  return out.empty() ? "no plugin_dirs configured" : "tried " + out;
+}
+
+// Runs one call into plugin code; an exception becomes a StartFailure message.
+template <class Fn>
+std::optional<std::string> guarded(Fn&& fn) {
+  try {
+    fn();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  } catch (...) {
+    return std::string("an exception that is not a std::exception");
+  }
+}
+
+}  // namespace
+
+std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
+    const config::AgentSpec& spec, const std::string& machine,
+    const std::vector<std::string>& plugin_dirs, std::shared_ptr<spdlog::logger> logger,
+    loader::PluginCache& plugins, const PhaseObserver& observe) {
+  auto path = loader::find_plugin(plugin_dirs, spec.plugin);
+  if (!path) {
+    return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)",
+                                    spec.plugin, tried_list(plugin_dirs, spec.plugin)),
+                        ""};
+  }
+  const std::string file = path->string();
+  auto loaded = plugins.get(*path);
+  if (auto* error = std::get_if<std::string>(&loaded)) return StartFailure{*error, file};
+
+  auto instance = std::make_shared<AgentInstance>();
+  instance->library = std::get<std::shared_ptr<loader::PluginLibrary>>(loaded);
+  instance->context = std::make_unique<AgentContextImpl>(spec.name, machine,
+                                                         YAML::Clone(spec.config), std::move(logger));
+  if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
+    return StartFailure{fmt::format("the factory of {} threw: {}", file, *error), file};
+  }
+  observe(AgentState::loaded, file);
+  if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {
+    return StartFailure{fmt::format("configure() threw: {} (plugin {})", *error, file), file};
+  }
+  observe(AgentState::configured, file);
+  observe(AgentState::starting, file);
+  if (auto error = guarded([&] { instance->agent->start(); })) {
+    return StartFailure{fmt::format("start() threw: {} (plugin {})", *error, file), file};
+  }
+  return instance;
+}
+
+}  // namespace agenthost::runtime

@@ -1,0 +1,32 @@
+#pragma once
+// Brings one agent from its config to a started instance: find the plugin file, load it
+// (through the cache), construct the agent, configure() it, start() it. Runs on a start
+// thread; every exception from plugin code stops here and becomes a message.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/config_model.hpp"
+#include "loader/plugin_cache.hpp"
+#include "runtime/agent_instance.hpp"
+#include "runtime/agent_state.hpp"
+
+namespace agenthost::runtime {
+
+struct StartFailure {
+  std::string message;  // names the agent's plugin file and what to do
+  std::string plugin_file;
+};
+
+// Told about each phase as it begins (loaded, configured, starting) and the resolved file.
+using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
+
+std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
+    const config::AgentSpec& spec, const std::string& machine,
+    const std::vector<std::string>& plugin_dirs, std::shared_ptr<spdlog::logger> logger,
+    loader::PluginCache& plugins, const PhaseObserver& observe);
+
+}  // namespace agenthost::runtime

@@ -1,0 +1,76 @@
+// simulated: stands in for one agent of the seed system (84 Python agents on two machines).
+// start() takes as long as the real agent's initialisation did (init_ms x scale), stop() takes
+// stop_ms x scale, and health() reports a configured status, so that the host's scheduler,
+// shutdown and health polling can be measured and tested on the real system's shape without
+// its models. Keys: see simulated_settings.hpp.
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include <agenthost/agenthost.hpp>
+
+#include "simulated_settings.hpp"
+
+namespace agenthost::plugins {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// sleep_until on the steady clock: a wall-clock change during start-up must not stretch or
+// shorten a simulated initialisation.
+void sleep_for_steady(std::chrono::microseconds duration) {
+  if (duration.count() <= 0) return;
+  const auto deadline = Clock::now() + duration;
+  while (Clock::now() < deadline) std::this_thread::sleep_until(deadline);
+}
+
+class SimulatedAgent final : public Agent {
+ public:
+  void configure(AgentContext& ctx) override {
+    ctx_ = &ctx;
+    settings_ = parse_simulated_settings(ctx.config());
+  }
+
+  void start() override {
+    sleep_for_steady(settings_.init_time);
+    if (settings_.fail_start) throw std::runtime_error(*settings_.fail_start);
+    started_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
+    ctx_->logger().debug("simulated start took {} us",
+                         std::chrono::duration_cast<std::chrono::microseconds>(
+                             settings_.init_time).count());
+  }
+
+  void stop() override {
+    sleep_for_steady(settings_.stop_time);
+    ctx_->logger().debug("simulated stop took {} us", settings_.stop_time.count());
+  }
+
+  // No lock and no allocation beyond the detail string: the host polls every agent with a
+  // deadline, and flapping is derived from the clock rather than from a timer thread.
+  Health health() override {
+    switch (settings_.health) {
+      case SimulatedHealth::healthy: return Health::healthy();
+      case SimulatedHealth::degraded: return Health::degraded("simulated: degraded");
+      case SimulatedHealth::unhealthy: return Health::unhealthy("simulated: unhealthy");
+      case SimulatedHealth::flapping: break;
+    }
+    const Clock::duration since_start{Clock::now().time_since_epoch().count() -
+                                      started_at_.load(std::memory_order_acquire)};
+    const auto periods = since_start / settings_.flap_period;
+    return periods % 2 == 0 ? Health::healthy("simulated: flapping (up)")
+                            : Health::unhealthy("simulated: flapping (down)");
+  }
+
+ private:
+  AgentContext* ctx_ = nullptr;  // owned by the host, outlives this object
+  SimulatedSettings settings_;   // written in configure(), read-only afterwards
+  // Written by start(), read by health() on another thread.
+  std::atomic<Clock::rep> started_at_{0};
+};
+
+}  // namespace
+}  // namespace agenthost::plugins
+
+AGENTHOST_AGENT(agenthost::plugins::SimulatedAgent)

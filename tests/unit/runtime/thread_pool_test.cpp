@@ -1,0 +1,80 @@
+#include "runtime/thread_pool.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "runtime/task_race.hpp"
+
+namespace agenthost::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ThreadPool, RunsEveryTask) {
+  ThreadPool pool("test", 2);
+  std::atomic<int> done{0};
+  std::promise<void> all;
+  for (int i = 0; i < 100; ++i)
+    pool.submit([&] {
+      if (++done == 100) all.set_value();
+    });
+  ASSERT_EQ(all.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(pool.shutdown(1s), 0u);
+}
+
+TEST(ThreadPool, AStuckTaskIsReplacedSoOthersStillRun) {
+  ThreadPool pool("test", 1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  pool.submit([&] {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    pool.stuck_task_returned();
+  });
+  pool.compensate_for_stuck_task();
+  std::promise<void> ran;
+  pool.submit([&] { ran.set_value(); });
+  EXPECT_EQ(ran.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(pool.thread_count(), 2u);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  EXPECT_EQ(pool.shutdown(10s), 0u);
+}
+
+TEST(ThreadPool, ShutdownLeavesAHungTaskBehindAndSaysSo) {
+  auto pool = std::make_unique<ThreadPool>("test", 1);
+  auto gate = std::make_shared<std::promise<void>>();
+  auto entered = std::make_shared<std::promise<void>>();
+  pool->submit([gate, entered, f = gate->get_future().share()] {
+    entered->set_value();
+    f.wait();
+  });
+  entered->get_future().wait();
+  EXPECT_EQ(pool->shutdown(20ms), 1u);
+  pool.reset();          // must not wait for the hung task
+  gate->set_value();     // let the detached thread finish
+}
+
+TEST(TaskRace, ExactlyOneSideWins) {
+  for (int i = 0; i < 1000; ++i) {
+    TaskRace race;
+    std::atomic<int> wins{0};
+    std::thread a([&] { wins += race.try_finish(); });
+    std::thread b([&] { wins += race.try_abandon(); });
+    a.join();
+    b.join();
+    ASSERT_EQ(wins.load(), 1);
+  }
+}
+
+}  // namespace
+}  // namespace agenthost::runtime
