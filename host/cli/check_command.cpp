@@ -1,12 +1,12 @@
 #include "cli/check_command.hpp"
 
-#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include "config/config_checker.hpp"
+#include "config/diagnostic_order.hpp"
 
 namespace agenthost::cli {
 
@@ -38,21 +38,7 @@ ValidatedConfig validate_config(const std::string& path, bool strict, bool check
 
 void print_diagnostics(const config::ClusterConfig& config, const config::Diagnostics& diagnostics,
                        std::ostream& err) {
-  auto file_rank = [&](const std::string& file) {
-    auto it = std::find(config.files.begin(), config.files.end(), file);
-    return static_cast<std::size_t>(it - config.files.begin());
-  };
-  std::vector<const config::Diagnostic*> sorted;
-  for (const auto& d : diagnostics.items()) sorted.push_back(&d);
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const config::Diagnostic* a, const config::Diagnostic* b) {
-    // A location without a line (a whole-file or summary problem) goes after its file's lines.
-    auto key = [&](const config::Diagnostic* d) {
-      return std::make_tuple(file_rank(d->where.file), d->where.line == 0 ? 1 : 0, d->where.line,
-                             d->where.column);
-    };
-    return key(a) < key(b);
-  });
-  for (const auto* d : sorted) err << d->format() << '\n';
+  for (const auto& d : config::sorted_by_position(diagnostics, config.files)) err << d.format() << '\n';
 }
 
 int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {

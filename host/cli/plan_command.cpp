@@ -39,11 +39,12 @@ Selection select(const config::ClusterConfig& config, const std::string& machine
 }
 
 // "label: A, B, C" wrapped at kLineWidth, continuation lines indented: 40 names stay readable.
-void print_wrapped(std::ostream& out, const std::string& label, const std::vector<std::string>& names) {
+void print_wrapped(std::ostream& out, const std::string& label, const std::vector<std::string>& names,
+                   const std::string& separator = ",") {
   std::string line = label;
   const std::string indent(4, ' ');
   for (std::size_t i = 0; i < names.size(); ++i) {
-    const std::string item = names[i] + (i + 1 < names.size() ? "," : "");
+    const std::string item = names[i] + (i + 1 < names.size() ? separator : "");
     if (line.size() + 1 + item.size() > kLineWidth && line.size() > indent.size()) {
       out << line << '\n';
       line = indent + item;
@@ -54,7 +55,11 @@ void print_wrapped(std::ostream& out, const std::string& label, const std::vecto
   out << line << '\n';
 }
 
-std::string seconds(double s) { return fmt::format("{:.1f} s", s); }
+// "31.2 s"; a second decimal only when it carries something ("32.15 s").
+std::string seconds(double s) {
+  const std::string two = fmt::format("{:.2f}", s);
+  return (two.back() == '0' ? two.substr(0, two.size() - 1) : two) + " s";
+}
 
 void print_text(std::ostream& out, const std::string& machine, const Selection& sel,
                 const graph::DependencyGraph& g, const std::vector<double>& weights) {
@@ -82,21 +87,28 @@ void print_text(std::ostream& out, const std::string& machine, const Selection& 
   }
   fmt::print(out, "sequential start: {}\n", seconds(sum));
   const auto path = g.critical_path(weights);
-  std::string chain;
-  for (std::size_t i = 0; i < path.nodes.size(); ++i) chain += (i ? " -> " : "") + g.name(path.nodes[i]);
-  fmt::print(out, "critical path ({}): {}\n", seconds(path.length), chain);
+  std::vector<std::string> chain;
+  for (NodeId id : path.nodes) chain.push_back(g.name(id));
+  print_wrapped(out, fmt::format("critical path ({}):", seconds(path.length)), chain, " ->");
   if (unknown > 0)
     fmt::print(out, "{} of {} agents have no expected_start (counted as 0; add expected_start: to them)\n",
                unknown, sel.agents.size());
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
+std::string escaped(const std::string& s) {
+  std::string out;
   for (char c : s) {
     if (c == '"' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }
-  return out + "\"";
+  return out;
+}
+
+std::string quoted(const std::string& s) { return "\"" + escaped(s) + "\""; }
+
+// A two-line Graphviz label; "\n" is Graphviz's own line break, so it is not escaped.
+std::string label(const std::string& first, const std::string& second) {
+  return "\"" + escaped(first) + "\\n" + escaped(second) + "\"";
 }
 
 void print_dot(std::ostream& out, const Selection& sel, const graph::DependencyGraph& g,
@@ -112,10 +124,10 @@ void print_dot(std::ostream& out, const Selection& sel, const graph::DependencyG
     fmt::print(out, "  subgraph level_{} {{\n    rank=same;\n", i);
     for (NodeId id : levels[i]) {
       const auto& agent = sel.agents[id];
-      const std::string label = agent.expected_start
-                                    ? fmt::format("{}\\n{}", agent.name, config::format_duration(*agent.expected_start))
-                                    : agent.name;
-      fmt::print(out, "    {} [label={}{}];\n", quoted(agent.name), quoted(label),
+      const std::string text = agent.expected_start
+                                   ? label(agent.name, config::format_duration(*agent.expected_start))
+                                   : quoted(agent.name);
+      fmt::print(out, "    {} [label={}{}];\n", quoted(agent.name), text,
                  on_path.count(id) ? ", color=red, penwidth=2" : "");
     }
     out << "  }\n";
@@ -130,7 +142,7 @@ void print_dot(std::ostream& out, const Selection& sel, const graph::DependencyG
   for (const auto& [dependent, dependency] : sel.external) {
     if (external_nodes.insert(dependency).second)
       fmt::print(out, "  {} [style=dashed, color=gray, label={}];\n", quoted(dependency),
-                 quoted(dependency + "\\n(external)"));
+                 label(dependency, "(external)"));
     fmt::print(out, "  {} -> {} [style=dashed, color=gray];\n", quoted(dependency), quoted(dependent));
   }
   out << "}\n";

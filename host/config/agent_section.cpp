@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -13,6 +15,15 @@ const std::vector<std::string> kAgentKeys = {"name",    "plugin",         "machi
                                              "dependencies", "restart", "expected_start", "start_timeout",
                                              "config"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
+
+// The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
+// (or a quote left open, which yaml-cpp lets run to the end of the file).
+bool valid_plugin_name(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
 
 void read_port(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
   agent.port_where = reader.at(node);
@@ -65,8 +76,14 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   agent.where = reader.at(name ? name : node);
 
   if (auto n = node["plugin"]) {
-    if (auto text = reader.text(n, "plugin")) agent.plugin = *text;
     agent.plugin_where = reader.at(n);
+    if (auto text = reader.text(n, "plugin")) {
+      if (valid_plugin_name(*text)) agent.plugin = *text;
+      else
+        reader.error(n, fmt::format("plugin name '{}' of agent '{}' is not a plain name (use letters, digits, "
+                                    "'_', '-' and '.'; the folders are host.plugin_dirs)",
+                                    *text, agent.name));
+    }
   } else {
     reader.error(node, fmt::format("agent '{}' has no 'plugin' (add plugin: NAME, the file libNAME.so)",
                                    agent.name));

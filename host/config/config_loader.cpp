@@ -153,6 +153,7 @@ LoadResult load_config_text(const std::string& text, const std::string& file_nam
     // yaml-cpp can throw from unexpected places; load_config promises a diagnostic instead.
     LoadResult result;
     result.config.main_file = file_name;
+    result.config.files.push_back(file_name);
     result.diagnostics.error({file_name, 0, 0}, fmt::format("cannot load config: {}", e.what()));
     return result;
   }

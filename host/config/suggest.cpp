@@ -9,15 +9,19 @@ namespace agenthost::config {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-  // Two rows are enough: memory stays O(|b|) even for long agent names.
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  // Optimal string alignment distance; three rows keep memory O(|b|).
+  std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      // A swap of two neighbours ("prot" for "port") is one typo, not two.
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -32,6 +36,8 @@ std::optional<std::string> closest_match(std::string_view word,
   std::size_t best_distance = limit + 1;
   for (const auto& candidate : candidates) {
     const std::size_t d = edit_distance(word, candidate);
+    // Replacing the whole word is no typo: "Z" must not suggest "A".
+    if (d >= std::min(word.size(), candidate.size())) continue;
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -9,7 +9,7 @@
 
 namespace agenthost::config {
 
-// Levenshtein distance, case-insensitive (a key typed with the wrong case is still a typo).
+// Levenshtein distance counting a swap of neighbours as one edit, case-insensitive (a key typed with the wrong case is still a typo).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word`, when it is close enough to be a plausible typo.

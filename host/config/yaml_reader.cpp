@@ -113,8 +113,8 @@ bool YamlReader::expect_map(const YAML::Node& node, std::string_view what) {
 void YamlReader::check_keys(const YAML::Node& map, std::string_view section,
                             const std::vector<std::string>& known) {
   std::unordered_map<std::string, SourceLocation> seen;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
+  for (const auto& entry : map) {
+    const YAML::Node key = entry.first;  // a copy: a reference into the iterator's proxy dangles
     if (!key.IsScalar()) {
       error(key, fmt::format("keys of {} must be names, got {}", section, describe_type(key)));
       continue;

@@ -58,7 +58,10 @@ class Connection {
     if (revents & (POLLERR | POLLNVAL)) return close();
     if (revents & POLLOUT) flush();
     if (!closed_ && (revents & (POLLIN | POLLHUP)) && !has_output()) read_some();
-    if (!closed_ && !has_output()) answer_buffered();
+    // Answer what is already buffered while answers go out at once; a client that does not
+    // read stops this as soon as its socket buffer is full.
+    while (!closed_ && !closing_ && !has_output() && answer_buffered()) {
+    }
     if (closing_ && !has_output()) close();
   }
 
@@ -80,23 +83,28 @@ class Connection {
   }
 
   // Answers the first complete line (or the final unterminated one after EOF), if any.
-  void answer_buffered() {
+  // Returns whether it answered something.
+  bool answer_buffered() {
     const auto newline = in_.find('\n');
     const std::size_t line_length = newline == std::string::npos ? in_.size() : newline;
     if (line_length > max_request_bytes_) {
       queue(answer_line(error_answer(
           "request line longer than " + std::to_string(max_request_bytes_) + " bytes")));
       closing_ = true;  // the rest of the stream cannot be framed reliably
-      return;
+      return true;
     }
     if (newline != std::string::npos) {
       queue(answer_line(answer_request(std::string_view(in_).substr(0, newline), *source_, *handler_)));
       in_.erase(0, newline + 1);
-    } else if (peer_done_) {
+      return true;
+    }
+    if (peer_done_) {
       if (!in_.empty()) queue(answer_line(answer_request(in_, *source_, *handler_)));
       in_.clear();
       closing_ = true;
+      return true;
     }
+    return false;
   }
 
   void queue(std::string line) {

@@ -11,8 +11,9 @@ namespace agenthost::control {
 enum class Tone { plain, good, warning, bad, dim };
 
 struct Cell {
-  Cell(std::string text = {}, Tone tone = Tone::plain) : text(std::move(text)), tone(tone) {}
-  Cell(const char* text, Tone tone = Tone::plain) : text(text), tone(tone) {}
+  Cell(std::string cell_text = {}, Tone cell_tone = Tone::plain)
+      : text(std::move(cell_text)), tone(cell_tone) {}
+  Cell(const char* cell_text, Tone cell_tone = Tone::plain) : text(cell_text), tone(cell_tone) {}
   std::string text;
   Tone tone;
 };

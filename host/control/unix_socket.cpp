@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -86,13 +87,16 @@ std::variant<ListeningSocket, std::string> listen_unix(const std::filesystem::pa
   if (!fd) return fmt::format("cannot create control socket: {}", errno_text(errno));
 
   // Bind under a temporary name in the same directory (link() needs the same filesystem).
+  // Unique per process and call: two servers in one process must not unlink each other's.
+  static std::atomic<unsigned> sequence{0};
   const std::filesystem::path temporary =
-      path.parent_path() / fmt::format(".{}.{}.tmp", path.filename().native(), ::getpid());
+      path.parent_path() / fmt::format(".{}.{}.{}.tmp", path.filename().native(), ::getpid(),
+                                       sequence.fetch_add(1));
   auto temporary_address = make_address(temporary);
   const bool via_temporary = temporary_address.has_value();
   const std::filesystem::path& bound_path = via_temporary ? temporary : path;
   const sockaddr_un& bound_address = via_temporary ? *temporary_address : *address;
-  if (via_temporary) ::unlink(temporary.c_str());  // left over by a crashed host with our pid
+  if (via_temporary) ::unlink(temporary.c_str());  // left by a crashed host that had our pid
 
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&bound_address), sizeof(bound_address)) != 0) {
     const int error = errno;

@@ -76,19 +76,23 @@ CriticalPath DependencyGraph::critical_path(const std::vector<double>& weights) 
   const std::size_t n = size();
   auto weight = [&](NodeId v) { return v < weights.size() ? weights[v] : 0.0; };
   std::vector<double> finish(n, 0);
+  std::vector<std::size_t> hops(n, 1);
   std::vector<std::optional<NodeId>> via(n);
   CriticalPath best;
   std::optional<NodeId> end;
   for (NodeId v : topological_order(deps_, dependents_)) {
     double start = 0;
     for (NodeId d : deps_[v]) {
-      if (!via[v] || finish[d] > start) {
+      // On equal length the chain with more agents wins: agents without an estimate (weight
+      // 0) still belong on the path shown to the operator.
+      if (!via[v] || finish[d] > start || (finish[d] == start && hops[d] + 1 > hops[v])) {
         start = finish[d];
         via[v] = d;
+        hops[v] = hops[d] + 1;
       }
     }
     finish[v] = start + weight(v);
-    if (!end || finish[v] > best.length) {
+    if (!end || finish[v] > best.length || (finish[v] == best.length && hops[v] > hops[*end])) {
       best.length = finish[v];
       end = v;
     }

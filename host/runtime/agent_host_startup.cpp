@@ -117,7 +117,10 @@ void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
   std::vector<std::pair<std::size_t, std::size_t>> cascade;
   for (std::size_t n = 0; n < records_.size(); ++n) {
     auto& r = records_[n];
-    if (!r.selected || scheduler.state(n) != StartScheduler::NodeState::waiting) continue;
+    const auto state = scheduler.state(n);
+    if (!r.selected || (state != StartScheduler::NodeState::waiting &&
+                        state != StartScheduler::NodeState::eligible))
+      continue;
     for (const auto& d : r.spec->dependencies) {
       auto id = graph_.find(d.name);
       if (!id || records_[*id].selected) continue;

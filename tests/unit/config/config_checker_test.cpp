@@ -94,7 +94,7 @@ TEST(ConfigCheckerTest, MissingPluginNamesTheFilesTried) {
   auto loaded = load_config(main, fake_env());
   const auto plugins = (dir.path() / "plugins").string();
   EXPECT_EQ(formatted(check_cluster(loaded.config, {})),
-            fmt::format("{}:4:29: error: plugin 'gone' of agent 'B' not found (tried {}/libgone.so, {}/gone.so; "
+            fmt::format("{}:4:24: error: plugin 'gone' of agent 'B' not found (tried {}/libgone.so, {}/gone.so; "
                         "build it, or fix host.plugin_dirs)\n", main, plugins, plugins));
 }
 

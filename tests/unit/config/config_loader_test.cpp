@@ -85,10 +85,10 @@ TEST(ConfigLoaderTest, ReadsEveryKey) {
     explained.push_back(s.where.to_string() + " " + s.variable + "=" + s.value + (s.from_default ? " d" : " e"));
   EXPECT_EQ(explained, (std::vector<std::string>{
                            "/etc/agenthost/agenthost.yaml:2:9 AGENTHOST_MACHINE=main_pc d",
-                           "/etc/agenthost/agenthost.yaml:8:10 PC2_IP=localhost d",
+                           "/etc/agenthost/agenthost.yaml:8:11 PC2_IP=localhost d",
                            "/etc/agenthost/agenthost.yaml:13:11 MM_PORT=7300 e",
-                           "/etc/agenthost/agenthost.yaml:18:61 PC2_IP=pc2 d",
-                           "/etc/agenthost/agenthost.yaml:18:99 MM_PORT=7300 e",
+                           "/etc/agenthost/agenthost.yaml:18:45 PC2_IP=pc2 d",
+                           "/etc/agenthost/agenthost.yaml:18:82 MM_PORT=7300 e",
                        }));
 }
 
@@ -108,7 +108,7 @@ TEST(ConfigLoaderTest, ListenAddressForms) {
   EXPECT_EQ(result.config.host.admin->port, 0);
   auto bad = load_config_text("host: { admin: { listen: \"::1:9464\" } }\n", "c.yaml", fake_env());
   EXPECT_EQ(formatted(bad.diagnostics),
-            "c.yaml:1:27: error: host.admin.listen '::1:9464' is not HOST:PORT (write e.g. \"127.0.0.1:9464\" or "
+            "c.yaml:1:26: error: host.admin.listen '::1:9464' is not HOST:PORT (write e.g. \"127.0.0.1:9464\" or "
             "\"[::1]:9464\")\n");
 }
 
@@ -218,6 +218,47 @@ TEST(ConfigLoaderTest, ProcessEnvironmentReadsGetenv) {
   auto env = process_environment();
   EXPECT_EQ(env("AGENTHOST_TEST_VAR"), "hello");
   EXPECT_EQ(env("AGENTHOST_TEST_VAR_UNSET_42"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace agenthost::config
+
+namespace agenthost::config {
+namespace {
+
+TEST(ConfigLoaderTest, SubstitutesEveryScalarOfTheAgentConfig) {
+  const char* text = R"(agents:
+  - name: A
+    plugin: p
+    config:
+      url: "tcp://${IP:-localhost}:${PORT:-7000}/$$x"
+      list: ["${IP}", plain, { deep: "${MISSING:-d}" }]
+      number: ${PORT:-7}
+)";
+  auto result = load_config_text(text, "c.yaml", fake_env({{"IP", "pc2"}}));
+  ASSERT_TRUE(result.ok()) << formatted(result.diagnostics);
+  const auto& c = result.config.agents.at(0).config;
+  EXPECT_EQ(c["url"].as<std::string>(), "tcp://pc2:7000/$x");
+  EXPECT_EQ(c["list"][0].as<std::string>(), "pc2");
+  EXPECT_EQ(c["list"][1].as<std::string>(), "plain");
+  EXPECT_EQ(c["list"][2]["deep"].as<std::string>(), "d");
+  EXPECT_EQ(c["number"].as<int>(), 7);
+  EXPECT_EQ(c["url"].Mark().line, 4);  // marks survive substitution
+  EXPECT_EQ(result.config.substitutions.size(), 5u);
+}
+
+TEST(ConfigLoaderTest, AgentEntriesMustBeMaps) {
+  auto result = load_config_text("agents:\n  - just_a_name\n  - { name: B, plugin: \"a b\" }\n", "c.yaml", fake_env());
+  EXPECT_EQ(formatted(result.diagnostics),
+            "c.yaml:2:5: error: an agent must be a map of keys, got a scalar\n"
+            "c.yaml:3:24: error: plugin name 'a b' of agent 'B' is not a plain name (use letters, digits, '_', '-' "
+            "and '.'; the folders are host.plugin_dirs)\n");
+}
+
+TEST(ConfigLoaderTest, AgentsMustBeAList) {
+  auto result = load_config_text("agents: { name: A }\n", "c.yaml", fake_env());
+  EXPECT_EQ(formatted(result.diagnostics),
+            "c.yaml:1:9: error: agents must be a list, got a map (write one '- name: ...' entry per agent)\n");
 }
 
 }  // namespace
