@@ -73,12 +73,19 @@ int run_host(const RunOptions& options) {
       return kExitUsage;
     }
   }
+  auto since_t0 = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - options.t0)
+        .count();
+  };
+  spdlog::debug("logging set up at {:.1f} ms", since_t0());
   auto config = load_for_run(options);
   if (!config) return kExitConfig;
+  spdlog::debug("config loaded and checked at {:.1f} ms", since_t0());
   const std::string control_path = config->host.control_socket;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
 
   runtime::AgentHost host(std::move(*config), host_options);
+  spdlog::debug("host set up at {:.1f} ms", since_t0());
 
   std::mutex mu;
   std::condition_variable cv;

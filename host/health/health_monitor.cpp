@@ -16,12 +16,19 @@ HealthMonitor::HealthMonitor(std::chrono::milliseconds interval, std::chrono::mi
 HealthMonitor::~HealthMonitor() { stop(); }
 
 void HealthMonitor::watch(AgentId id, std::shared_ptr<runtime::AgentInstance> instance) {
+  // The first check is due soon, on a 20 ms grid: agents that become ready together (a whole
+  // start-up wave) are checked in one wake of the poller rather than one wake each.
+  constexpr auto kGrid = std::chrono::milliseconds(20);
+  const auto now = Clock::now();
+  const auto due = now + kGrid - (now.time_since_epoch() % kGrid);
+  bool wake_poller = false;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    watched_[id] = Watched{std::move(instance), Clock::now(), nullptr, {}};
+    watched_[id] = Watched{std::move(instance), due, nullptr, {}};
+    wake_poller = due < next_wake_;
   }
-  cv_.notify_all();
+  if (wake_poller) cv_.notify_all();
 }
 
 void HealthMonitor::unwatch(AgentId id) {
@@ -104,6 +111,7 @@ void HealthMonitor::loop() {
       lock.lock();
       continue;
     }
+    next_wake_ = wake;
     cv_.wait_until(lock, wake);
   }
 }

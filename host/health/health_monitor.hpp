@@ -60,6 +60,7 @@ class HealthMonitor {
   std::condition_variable cv_;
   std::map<AgentId, Watched> watched_;  // guarded by mu_
   bool stopping_ = false;               // guarded by mu_
+  Clock::time_point next_wake_;         // guarded by mu_: when the poller wakes next
   std::size_t threads_left_ = 0;        // set by the first stop()
   std::thread poller_;
 };

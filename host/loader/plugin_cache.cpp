@@ -1,5 +1,9 @@
 #include "loader/plugin_cache.hpp"
 
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
 namespace agenthost::loader {
 
 std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginCache::get(
@@ -10,7 +14,11 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginCache::get(
   if (auto it = libraries_.find(path); it != libraries_.end()) {
     if (auto alive = it->second.lock()) return alive;
   }
+  const auto begin = std::chrono::steady_clock::now();
   auto loaded = PluginLibrary::load(path);
+  spdlog::debug("plugin {}: loaded in {:.2f} ms", path.string(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
+                    .count());
   if (auto* library = std::get_if<std::shared_ptr<PluginLibrary>>(&loaded)) {
     libraries_[path] = *library;
   }

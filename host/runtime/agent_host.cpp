@@ -70,7 +70,10 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
   std::lock_guard lock(mu_);
   auto& r = records_[node];
   if (r.state != AgentState::ready) return;  // a late answer after stop began
-  if (!r.health_at_ms || r.health.status != health.status) {
+  // Log changes only; the first answer only when it is not "healthy".
+  const bool changed = r.health_at_ms ? r.health.status != health.status
+                                      : health.status != HealthStatus::healthy;
+  if (changed) {
     const auto level =
         health.status == HealthStatus::healthy ? spdlog::level::info : spdlog::level::warn;
     spdlog::log(level, "agent {}: health {}{}{}", r.spec->name, to_string(health.status),

@@ -1,6 +1,8 @@
 // AgentHost: start-up along the dependency graph (the control thread's half, and the start
 // task that runs on the start pool).
 
+#include <set>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -11,10 +13,6 @@
 
 namespace agenthost::runtime {
 namespace {
-
-bool start_in_flight(AgentState s) {
-  return s == AgentState::loaded || s == AgentState::configured || s == AgentState::starting;
-}
 
 std::string format_duration(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
@@ -154,15 +152,18 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
 
   bool launching = true;
   StartupSummary summary;
+  std::set<std::size_t> in_flight;  // nodes whose start task runs
   for (;;) {
     if (stop_requested.load()) launching = false;
     if (launching)
-      for (NodeId n : scheduler.take_startable()) launch_start(n);
+      for (NodeId n : scheduler.take_startable()) {
+        launch_start(n);
+        in_flight.insert(n);
+      }
     if (scheduler.finished() || (!launching && scheduler.in_flight() == 0)) break;
 
     auto wake = std::chrono::steady_clock::time_point::max();
-    for (auto& r : records_)
-      if (r.selected && start_in_flight(r.state)) wake = std::min(wake, r.deadline);
+    for (auto n : in_flight) wake = std::min(wake, records_[n].deadline);
     cv_.wait_until(lock, wake, [&] {
       return !outcomes_.empty() || (launching && stop_requested.load());
     });
@@ -172,6 +173,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
       outcomes_.pop_front();
       auto& r = records_[o.node];
       r.task.reset();
+      in_flight.erase(o.node);
       if (o.instance) {
         r.timings.ready_at = now_ms();
         r.instance = o.instance;
@@ -189,10 +191,14 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
     }
 
     const auto now = std::chrono::steady_clock::now();
-    for (std::size_t n = 0; n < records_.size(); ++n) {
+    for (auto it = in_flight.begin(); it != in_flight.end();) {
+      const std::size_t n = *it;
       auto& r = records_[n];
-      if (!r.selected || !start_in_flight(r.state) || now < r.deadline) continue;
-      if (!r.task || !r.task->try_abandon()) continue;  // its outcome is already queued
+      if (now < r.deadline || !r.task->try_abandon()) {  // else its outcome is already queued
+        ++it;
+        continue;
+      }
+      it = in_flight.erase(it);
       pool_.compensate_for_stuck_task();
       auto timeout = r.spec->start_timeout.value_or(config_.host.startup_timeout);
       std::string reason = fmt::format(

@@ -27,6 +27,7 @@ struct ThreadPool::Shared {
   std::size_t target = 0;                   // guarded by mu: workers wanted
   std::size_t live = 0;                     // guarded by mu: workers not exited
   std::size_t busy = 0;                     // guarded by mu: workers inside a task
+  std::size_t idle = 0;                     // guarded by mu: workers waiting for a task
   bool stopping = false;                    // guarded by mu
 
   void spawn_locked(const std::shared_ptr<Shared>& self) {
@@ -41,7 +42,9 @@ struct ThreadPool::Shared {
   void run(Worker* me) {
     std::unique_lock lock(mu);
     for (;;) {
+      ++idle;
       work_cv.wait(lock, [&] { return stopping || !tasks.empty() || live > target; });
+      --idle;
       if (tasks.empty() && (stopping || live > target)) break;
       auto task = std::move(tasks.front());
       tasks.pop_front();
@@ -70,8 +73,9 @@ struct ThreadPool::Shared {
 ThreadPool::ThreadPool(std::string name, std::size_t workers) : shared_(std::make_shared<Shared>()) {
   shared_->name = std::move(name);
   std::lock_guard lock(shared_->mu);
+  // Threads are made on demand (submit): a host whose agents start in a few waves needs far
+  // fewer than `workers`, and thread creation is not free on a small VM.
   shared_->target = workers;
-  for (std::size_t i = 0; i < workers; ++i) shared_->spawn_locked(shared_);
 }
 
 ThreadPool::~ThreadPool() {
@@ -82,6 +86,11 @@ void ThreadPool::submit(std::function<void()> task) {
   {
     std::lock_guard lock(shared_->mu);
     shared_->tasks.push_back(std::move(task));
+    if (shared_->tasks.size() > shared_->idle && shared_->live < shared_->target &&
+        !shared_->stopping) {
+      shared_->spawn_locked(shared_);
+      return;
+    }
   }
   shared_->work_cv.notify_one();
 }
@@ -90,7 +99,7 @@ void ThreadPool::compensate_for_stuck_task() {
   std::lock_guard lock(shared_->mu);
   if (shared_->stopping) return;
   ++shared_->target;
-  shared_->spawn_locked(shared_);
+  if (shared_->tasks.size() > shared_->idle) shared_->spawn_locked(shared_);
 }
 
 void ThreadPool::stuck_task_returned() {

@@ -19,6 +19,7 @@ namespace agenthost::runtime {
 
 class ThreadPool {
  public:
+  // At most `workers` threads (plus stand-ins for stuck tasks), created as tasks arrive.
   ThreadPool(std::string name, std::size_t workers);
   ~ThreadPool();  // shutdown(0s) if not done yet
   ThreadPool(const ThreadPool&) = delete;

@@ -16,9 +16,11 @@
 //   no longer than the start timeout (host.startup.timeout, or the agent's start_timeout),
 //   after which the agent is `failed`. Throwing marks the agent `failed`.
 // - health() may be called from a host health thread at any time after start() returned,
-//   concurrently with your own work, but never concurrently with itself. It must be cheap
-//   and must not block: the host calls it with a deadline (host.health.timeout) and treats a
-//   call that does not return in time, or throws, as `unhealthy`.
+//   concurrently with your own work, but never concurrently with itself, and not after
+//   stop() has begun (the host waits up to one health timeout for a running call before it
+//   calls stop(); a call that hangs longer it cannot interrupt). It must be cheap and must
+//   not block: the host calls it with a deadline (host.health.timeout) and treats a call
+//   that does not return in time, or throws, as `unhealthy`.
 // - stop() is called once, if start() returned, on a host thread; stop your work and return.
 //   After stop() returns, no code of yours may run: join your threads, cancel your timers.
 //   Exceptions from stop() are logged and otherwise ignored.

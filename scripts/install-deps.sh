@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages agenthost needs to build, test and run. Idempotent.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config ca-certificates
+  # libraries (see README: which library does what)
+  libboost-dev          # Boost.DLL: loading plugins
+  libyaml-cpp-dev       # config files
+  libspdlog-dev libfmt-dev  # logging and formatting
+  libcli11-dev          # command lines of agenthost and agentctl
+  nlohmann-json3-dev    # control socket protocol, --json output
+  # tests
+  libgtest-dev libgmock-dev
+  python3
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (it calls apt-get)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"
