@@ -198,7 +198,7 @@ void bench_demo(const Options& options, const fs::path& tmp) {
 }
 
 void bench_many(const Options& options, const fs::path& tmp) {
-  const fs::path plugin = AGENTHOST_BENCH_SIMULATED;
+  const fs::path plugin = AGENTHOST_BENCH_TRIVIAL;
   const auto agents = make_many_agents(tmp / "many", plugin, options.agents,
                                        (tmp / "many.sock").string(), free_port());
   const std::vector<std::string> argv = {options.host, "run", "--config",

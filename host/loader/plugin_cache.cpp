@@ -6,21 +6,30 @@
 
 namespace agenthost::loader {
 
-std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginCache::get(
-    const std::filesystem::path& path) {
-  // Loading under the lock is deliberate: dlopen serialises on glibc's loader lock anyway,
-  // and it keeps two agents of one plugin from loading (and checking) the file twice.
-  std::lock_guard lock(mu_);
-  if (auto it = libraries_.find(path); it != libraries_.end()) {
-    if (auto alive = it->second.lock()) return alive;
+PluginCache::Result PluginCache::get(const std::filesystem::path& path) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = entries_[path];
+    if (!slot) slot = std::make_shared<Entry>();
+    entry = slot;
   }
+  // One load per file at a time: two agents of one plugin must not load (and check) it twice.
+  auto alive = [&] {
+    std::lock_guard value_lock(entry->value_mu);
+    return entry->library.lock();
+  };
+  if (auto library = alive()) return library;
+  std::lock_guard load_lock(entry->load_mu);
+  if (auto library = alive()) return library;
   const auto begin = std::chrono::steady_clock::now();
   auto loaded = PluginLibrary::load(path);
   spdlog::debug("plugin {}: loaded in {:.2f} ms", path.string(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
                     .count());
   if (auto* library = std::get_if<std::shared_ptr<PluginLibrary>>(&loaded)) {
-    libraries_[path] = *library;
+    std::lock_guard value_lock(entry->value_mu);
+    entry->library = *library;
   }
   return loaded;
 }
@@ -28,7 +37,10 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginCache::get(
 std::size_t PluginCache::loaded_count() const {
   std::lock_guard lock(mu_);
   std::size_t n = 0;
-  for (auto& [path, weak] : libraries_) n += weak.expired() ? 0 : 1;
+  for (auto& [path, entry] : entries_) {
+    std::lock_guard value_lock(entry->value_mu);
+    n += entry->library.expired() ? 0 : 1;
+  }
   return n;
 }
 

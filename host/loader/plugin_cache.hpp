@@ -1,7 +1,8 @@
 #pragma once
 // Loads each plugin file once per host while agents use it: 84 agents of the `simulated`
 // plugin share one PluginLibrary. The cache holds weak references only, so a library is
-// unloaded as soon as its last agent is gone. Thread-safe.
+// unloaded as soon as its last user is gone. Thread-safe; loading one file never blocks a
+// caller that wants another file that is already loaded.
 
 #include <filesystem>
 #include <map>
@@ -16,14 +17,24 @@ namespace agenthost::loader {
 
 class PluginCache {
  public:
-  std::variant<std::shared_ptr<PluginLibrary>, std::string> get(const std::filesystem::path& path);
+  using Result = std::variant<std::shared_ptr<PluginLibrary>, std::string>;
+
+  // The library at `path`, loading it if no one holds it. A failed load is not remembered:
+  // the next call tries again (the file may have been fixed).
+  Result get(const std::filesystem::path& path);
 
   // Libraries currently loaded through this cache (for status and metrics).
   std::size_t loaded_count() const;
 
  private:
+  struct Entry {
+    std::mutex load_mu;  // held while this file loads (which can take long, or hang)
+    std::mutex value_mu;  // never held for long
+    std::weak_ptr<PluginLibrary> library;  // guarded by value_mu
+  };
+
   mutable std::mutex mu_;
-  std::map<std::filesystem::path, std::weak_ptr<PluginLibrary>> libraries_;  // guarded by mu_
+  std::map<std::filesystem::path, std::shared_ptr<Entry>> entries_;  // guarded by mu_
 };
 
 }  // namespace agenthost::loader

@@ -15,7 +15,8 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
       options_(std::move(options)),
       machine_(options_.machine.empty() ? config_.host.name : options_.machine),
       graph_(graph::DependencyGraph::build(config_.agents)),
-      pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism))),
+      // One thread more than starts in flight: the plugin prefetch task.
+      pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1),
       health_(config_.host.health_interval, config_.host.health_timeout,
               [this](std::size_t node, const Health& h) { report_health(node, h); }),
       records_(config_.agents.size()) {

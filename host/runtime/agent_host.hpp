@@ -26,6 +26,7 @@
 #include "graph/dependency_graph.hpp"
 #include "health/health_monitor.hpp"
 #include "loader/plugin_cache.hpp"
+#include "loader/plugin_prefetch.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/task_race.hpp"
@@ -93,12 +94,15 @@ class AgentHost {
   std::vector<bool> selected_nodes() const;
   void block_remote_dependents(class StartScheduler& scheduler);
   void apply_blocks(const std::vector<std::pair<std::size_t, std::size_t>>& blocked);
+  void prefetch_plugins(const std::vector<double>& priority);
+  void end_prefetch();
 
   const config::ClusterConfig config_;
   const HostOptions options_;
   const std::string machine_;
   const graph::DependencyGraph graph_;
   loader::PluginCache plugins_;
+  std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
   ThreadPool pool_;
   health::HealthMonitor health_;
 

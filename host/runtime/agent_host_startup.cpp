@@ -7,6 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/agent_host.hpp"
+
+#include <algorithm>
+
 #include "runtime/agent_host_record.hpp"
 #include "runtime/agent_starter.hpp"
 #include "runtime/start_scheduler.hpp"
@@ -137,6 +140,35 @@ void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
   apply_blocks(cascade);
 }
 
+void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
+  // The order agents will need their files in: by level, longest chain first within one.
+  std::vector<std::size_t> order;
+  for (const auto& level : graph_.levels()) {
+    auto first = order.size();
+    for (auto n : level)
+      if (records_[n].selected) order.push_back(n);
+    std::stable_sort(order.begin() + std::ptrdiff_t(first), order.end(),
+                     [&](std::size_t a, std::size_t b) { return priority[a] > priority[b]; });
+  }
+  std::vector<std::string> plugins;
+  std::set<std::string> seen;
+  for (auto n : order)
+    if (seen.insert(records_[n].spec->plugin).second) plugins.push_back(records_[n].spec->plugin);
+  prefetch_ = std::make_shared<loader::PluginPrefetch>(plugins_);
+  // Finding the files (a stat or two each) is done by the task too: with 1000 plugins that
+  // is tens of milliseconds the control thread should spend starting agents.
+  pool_.submit([prefetch = prefetch_, plugins = std::move(plugins), dirs = config_.host.plugin_dirs] {
+    prefetch->run(dirs, plugins);
+  });
+}
+
+void AgentHost::end_prefetch() {
+  if (!prefetch_) return;
+  // Libraries no agent took are unloaded on a pool thread: unloading runs plugin code.
+  pool_.submit([unused = prefetch_->release()] {});
+  prefetch_.reset();
+}
+
 StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
   std::vector<double> weights(records_.size());
   for (std::size_t n = 0; n < records_.size(); ++n) {
@@ -144,9 +176,11 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
     const auto& e = records_[n].spec->expected_start;
     weights[n] = (e ? double(e->count()) : 0.0) + 1.0;
   }
-  StartScheduler scheduler(graph_, selected_nodes(), graph_.tail_lengths(weights),
+  const auto priority = graph_.tail_lengths(weights);
+  StartScheduler scheduler(graph_, selected_nodes(), priority,
                            options_.strategy.value_or(config_.host.startup_strategy),
                            config_.host.startup_parallelism);
+  prefetch_plugins(priority);
   std::unique_lock lock(mu_);
   block_remote_dependents(scheduler);
 
@@ -223,6 +257,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
     summary.failed += r.state == AgentState::failed;
     summary.blocked += r.state == AgentState::blocked;
   }
+  end_prefetch();
   summary.interrupted = !launching;
   summary.elapsed_s = now_ms() / 1000.0;
   startup_finished_ = true;

@@ -1,0 +1,28 @@
+#include "loader/plugin_prefetch.hpp"
+
+#include "loader/plugin_locator.hpp"
+
+namespace agenthost::loader {
+
+void PluginPrefetch::run(const std::vector<std::string>& plugin_dirs,
+                         const std::vector<std::string>& plugins) {
+  for (const auto& plugin : plugins) {
+    if (released_.load()) return;
+    auto file = find_plugin(plugin_dirs, plugin);
+    if (!file) continue;
+    auto loaded = cache_.get(*file);
+    auto* library = std::get_if<std::shared_ptr<PluginLibrary>>(&loaded);
+    if (!library) continue;
+    std::lock_guard lock(mu_);
+    if (released_.load()) return;  // the reference is dropped here, on this (pool) thread
+    held_.push_back(std::move(*library));
+  }
+}
+
+std::vector<std::shared_ptr<PluginLibrary>> PluginPrefetch::release() {
+  std::lock_guard lock(mu_);
+  released_ = true;
+  return std::move(held_);
+}
+
+}  // namespace agenthost::loader
