@@ -107,6 +107,13 @@ int run_host(const RunOptions& options) {
           },
       .on_reload = [] { spdlog::warn("SIGHUP: configuration reload is not supported by this version; ignored"); },
   });
+  // on_stop uses host, mu, cv and stop_requested, and may still be running when this
+  // function returns (it wakes us before it is done): end the watcher thread before they
+  // are destroyed, on every return path. Declared after them, so destroyed before them.
+  struct StopWatching {
+    SignalWatcher& signals;
+    ~StopWatching() { signals.stop(); }
+  } stop_watching{signals};
 
   std::optional<control::ControlServer> control;
   if (!control_path.empty()) {

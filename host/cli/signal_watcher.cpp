@@ -28,13 +28,16 @@ SignalWatcher::SignalWatcher() {
 }
 
 SignalWatcher::~SignalWatcher() {
-  if (thread_.joinable()) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-    thread_.join();
-  }
+  stop();
   ::close(signal_fd_);
   ::close(wake_fd_);
+}
+
+void SignalWatcher::stop() {
+  if (!thread_.joinable()) return;
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  thread_.join();
 }
 
 void SignalWatcher::start(Handlers handlers) {

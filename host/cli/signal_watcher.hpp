@@ -20,11 +20,14 @@ class SignalWatcher {
   };
 
   SignalWatcher();
-  ~SignalWatcher();  // stops the thread
+  ~SignalWatcher();  // stop()
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
 
   void start(Handlers handlers);
+  // Ends the thread and waits for a handler that is running: no handler runs after it
+  // returns. Idempotent; not from inside a handler.
+  void stop();
 
  private:
   void run();

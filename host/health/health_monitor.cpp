@@ -44,10 +44,16 @@ void HealthMonitor::unwatch(AgentId id) {
 }
 
 std::size_t HealthMonitor::stop() {
+  std::map<AgentId, Watched> released;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return threads_left_;
     stopping_ = true;
+    // Nothing is polled again: give up our references to the agents now. Otherwise the
+    // last reference to every agent would be ours, and its destructor (agent code) and
+    // its library's unloading would run in ~HealthMonitor, on the control thread, instead
+    // of in the runtime's stop task. A call in flight holds its own reference.
+    released.swap(watched_);
   }
   cv_.notify_all();
   if (poller_.joinable()) poller_.join();

@@ -36,8 +36,9 @@ class HealthMonitor {
   void watch(AgentId id, std::shared_ptr<runtime::AgentInstance> instance);
   // Stops polling `id`; returns once its running call has returned or passed its deadline.
   void unwatch(AgentId id);
-  // Ends polling; waits one health timeout for calls in flight. Returns how many threads
-  // are left inside a health() that has not returned.
+  // Ends polling and drops the monitor's references to the watched instances; waits one
+  // health timeout for calls in flight. Returns how many threads are left inside a
+  // health() that has not returned.
   std::size_t stop();
 
  private:

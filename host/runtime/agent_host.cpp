@@ -43,7 +43,12 @@ double AgentHost::now_ms() const {
       .count();
 }
 
-void AgentHost::wake() { cv_.notify_all(); }
+void AgentHost::wake() {
+  // Through mu_: start_all() checks the stop flag under mu_ and then sleeps; a notify that
+  // fell between the two, without the lock, would be lost until the next start settles.
+  { std::lock_guard lock(mu_); }
+  cv_.notify_all();
+}
 
 std::vector<bool> AgentHost::selected_nodes() const {
   std::vector<bool> out(records_.size());

@@ -114,6 +114,19 @@ TEST(HealthMonitor, AHungCallIsReportedUnhealthyAndNeverOverlapsAndOthersKeepBei
   monitor.stop();
 }
 
+TEST(HealthMonitor, StopDropsItsReferencesToTheAgents) {
+  // The runtime's stop task must hold the last reference to an agent, so that the agent is
+  // destroyed there, on a pool thread, and not in ~HealthMonitor on the control thread.
+  Reports reports;
+  HealthMonitor monitor(10ms, 2s, [&](auto id, auto& h) { reports.add(id, h); });
+  ProbeAgent* probe = nullptr;
+  auto instance = instance_of(probe);
+  monitor.watch(1, instance);
+  ASSERT_TRUE(reports.wait_for(1, HealthStatus::degraded, "probe"));
+  EXPECT_EQ(monitor.stop(), 0u);
+  EXPECT_EQ(instance.use_count(), 1);
+}
+
 TEST(HealthMonitor, UnwatchWaitsForTheCallInFlight) {
   Reports reports;
   HealthMonitor monitor(10ms, 2s, [&](auto id, auto& h) { reports.add(id, h); });
