@@ -44,6 +44,7 @@ struct HostOptions {
 struct StartupSummary {
   std::size_t ready = 0, failed = 0, blocked = 0;
   double elapsed_s = 0;  // since HostOptions::t0
+  double began_ms = 0;   // when start_all() began, since HostOptions::t0
   bool interrupted = false;
 };
 

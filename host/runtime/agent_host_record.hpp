@@ -1,6 +1,6 @@
 #pragma once
 // AgentHost's per-agent record. Private to the runtime; every field is guarded by
-// AgentHost::mu_.
+// AgentHost::mu_, except spec, selected and logger, which the constructor sets for good.
 
 #include <chrono>
 #include <memory>
@@ -23,7 +23,7 @@ struct AgentHost::Record {
   std::optional<double> health_at_ms;
   AgentTimings timings;
   std::uint32_t restarts = 0;
-  std::shared_ptr<spdlog::logger> logger;
+  std::shared_ptr<spdlog::logger> logger;  // set by the constructor, then immutable
   std::shared_ptr<AgentInstance> instance;  // while started
   // The start or stop task in flight, and when the control thread gives up on it.
   std::shared_ptr<TaskRace> task;

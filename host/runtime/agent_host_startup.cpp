@@ -36,12 +36,10 @@ void AgentHost::launch_start(std::size_t node) {
 }
 
 void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
-  const config::AgentSpec& spec = *records_[node].spec;  // immutable after construction
-  std::shared_ptr<spdlog::logger> logger;
-  {
-    std::lock_guard lock(mu_);
-    logger = records_[node].logger;
-  }
+  // spec and logger are set in the constructor and never change: read without the lock,
+  // which the control thread may hold for a whole wave of launches.
+  const config::AgentSpec& spec = *records_[node].spec;
+  const std::shared_ptr<spdlog::logger> logger = records_[node].logger;
   auto observe = [&](AgentState phase, const std::string& file) {
     std::lock_guard lock(mu_);
     if (race->abandoned()) return;
@@ -49,9 +47,8 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     r.plugin_file = file;
     if (phase == AgentState::loaded) {
       r.timings.configure_begin = now_ms();
-    } else if (phase == AgentState::configured) {
+    } else if (phase == AgentState::starting) {  // configure() returned: start() begins
       transition_locked(r, AgentState::configured, "");
-    } else if (phase == AgentState::starting) {
       r.timings.start_begin = now_ms();
       transition_locked(r, AgentState::starting, "");
     }
@@ -170,6 +167,7 @@ void AgentHost::end_prefetch() {
 }
 
 StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
+  const double began_ms = now_ms();
   std::vector<double> weights(records_.size());
   for (std::size_t n = 0; n < records_.size(); ++n) {
     // +1 so that, without estimates, the longest chain by count still goes first.
@@ -258,6 +256,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
     summary.blocked += r.state == AgentState::blocked;
   }
   end_prefetch();
+  summary.began_ms = began_ms;
   summary.interrupted = !launching;
   summary.elapsed_s = now_ms() / 1000.0;
   startup_finished_ = true;

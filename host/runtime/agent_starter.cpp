@@ -56,7 +56,6 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {
     return StartFailure{fmt::format("configure() threw: {} (plugin {})", *error, file), file};
   }
-  observe(AgentState::configured, file);
   observe(AgentState::starting, file);
   if (auto error = guarded([&] { instance->agent->start(); })) {
     return StartFailure{fmt::format("start() threw: {} (plugin {})", *error, file), file};

@@ -21,7 +21,8 @@ struct StartFailure {
   std::string plugin_file;
 };
 
-// Told about each phase as it begins (loaded, configured, starting) and the resolved file.
+// Told when the agent is `loaded` (constructed; configure() begins) and when it is
+// `starting` (configure() returned; start() begins), with the resolved file.
 using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
