@@ -1,14 +1,12 @@
 #include "loader/plugin_prefetch.hpp"
 
-#include "loader/plugin_locator.hpp"
 
 namespace agenthost::loader {
 
-void PluginPrefetch::run(const std::vector<std::string>& plugin_dirs,
-                         const std::vector<std::string>& plugins) {
+void PluginPrefetch::run(const PluginIndex& index, const std::vector<std::string>& plugins) {
   for (const auto& plugin : plugins) {
     if (released_.load()) return;
-    auto file = find_plugin(plugin_dirs, plugin);
+    auto file = index.find(plugin);
     if (!file) continue;
     auto loaded = cache_.get(*file);
     auto* library = std::get_if<std::shared_ptr<PluginLibrary>>(&loaded);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "loader/plugin_cache.hpp"
+#include "loader/plugin_index.hpp"
 
 namespace agenthost::loader {
 
@@ -25,7 +26,7 @@ class PluginPrefetch {
 
   // Finds and loads each plugin in order until release() is called. Any thread; returns
   // when done.
-  void run(const std::vector<std::string>& plugin_dirs, const std::vector<std::string>& plugins);
+  void run(const PluginIndex& index, const std::vector<std::string>& plugins);
 
   // Stops loading after the current file and hands over every reference it holds. Dropping
   // them unloads the libraries no agent took, which runs their static destructors: drop

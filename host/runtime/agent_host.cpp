@@ -15,6 +15,7 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
       options_(std::move(options)),
       machine_(options_.machine.empty() ? config_.host.name : options_.machine),
       graph_(graph::DependencyGraph::build(config_.agents)),
+      plugin_index_(config_.host.plugin_dirs),
       // One thread more than starts in flight: the plugin prefetch task.
       pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1),
       health_(config_.host.health_interval, config_.host.health_timeout,

@@ -26,6 +26,7 @@
 #include "graph/dependency_graph.hpp"
 #include "health/health_monitor.hpp"
 #include "loader/plugin_cache.hpp"
+#include "loader/plugin_index.hpp"
 #include "loader/plugin_prefetch.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
@@ -102,6 +103,7 @@ class AgentHost {
   const HostOptions options_;
   const std::string machine_;
   const graph::DependencyGraph graph_;
+  const loader::PluginIndex plugin_index_;  // the plugin dirs' files, read once
   loader::PluginCache plugins_;
   std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
   ThreadPool pool_;

@@ -54,7 +54,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
-  auto result = start_agent(spec, machine, config_.host.plugin_dirs, logger, plugins_, observe);
+  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, observe);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did
@@ -152,10 +152,8 @@ void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
   for (auto n : order)
     if (seen.insert(records_[n].spec->plugin).second) plugins.push_back(records_[n].spec->plugin);
   prefetch_ = std::make_shared<loader::PluginPrefetch>(plugins_);
-  // Finding the files (a stat or two each) is done by the task too: with 1000 plugins that
-  // is tens of milliseconds the control thread should spend starting agents.
-  pool_.submit([prefetch = prefetch_, plugins = std::move(plugins), dirs = config_.host.plugin_dirs] {
-    prefetch->run(dirs, plugins);
+  pool_.submit([this, prefetch = prefetch_, plugins = std::move(plugins)] {
+    prefetch->run(plugin_index_, plugins);
   });
 }
 

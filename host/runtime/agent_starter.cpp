@@ -32,13 +32,13 @@ std::optional<std::string> guarded(Fn&& fn) {
 }  // namespace
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
-    const config::AgentSpec& spec, const std::string& machine,
-    const std::vector<std::string>& plugin_dirs, std::shared_ptr<spdlog::logger> logger,
+    const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
+    std::shared_ptr<spdlog::logger> logger,
     loader::PluginCache& plugins, const PhaseObserver& observe) {
-  auto path = loader::find_plugin(plugin_dirs, spec.plugin);
+  auto path = plugin_index.find(spec.plugin);
   if (!path) {
     return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)",
-                                    spec.plugin, tried_list(plugin_dirs, spec.plugin)),
+                                    spec.plugin, tried_list(plugin_index.plugin_dirs(), spec.plugin)),
                         ""};
   }
   const std::string file = path->string();

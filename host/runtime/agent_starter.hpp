@@ -11,6 +11,7 @@
 
 #include "config/config_model.hpp"
 #include "loader/plugin_cache.hpp"
+#include "loader/plugin_index.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/agent_state.hpp"
 
@@ -26,8 +27,8 @@ struct StartFailure {
 using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
-    const config::AgentSpec& spec, const std::string& machine,
-    const std::vector<std::string>& plugin_dirs, std::shared_ptr<spdlog::logger> logger,
+    const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
+    std::shared_ptr<spdlog::logger> logger,
     loader::PluginCache& plugins, const PhaseObserver& observe);
 
 }  // namespace agenthost::runtime
