@@ -114,6 +114,7 @@ class AgentHost {
   std::vector<Record> records_;              // guarded by mu_ (index = graph node)
   std::deque<Outcome> outcomes_;             // guarded by mu_
   bool startup_finished_ = false;            // guarded by mu_
+  bool prefetch_done_ = false;               // guarded by mu_
   std::optional<double> startup_completed_;  // guarded by mu_
 };
 
