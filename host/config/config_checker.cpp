@@ -116,18 +116,10 @@ void check_plugins(const ClusterConfig& config, Diagnostics& out) {
     auto [it, inserted] = found.emplace(agent.plugin, false);
     if (inserted) it->second = loader::find_plugin(config.host.plugin_dirs, agent.plugin).has_value();
     if (it->second) continue;
-    if (config.host.plugin_dirs.empty()) {
-      out.error(agent.plugin_where, fmt::format("plugin '{}' of agent '{}' not found: host.plugin_dirs is empty "
-                                                "(add the folder that holds lib{}.so)",
-                                                agent.plugin, agent.name, agent.plugin));
-      continue;
-    }
-    std::vector<std::string> tried;
-    for (const auto& path : loader::plugin_candidates(config.host.plugin_dirs, agent.plugin))
-      tried.push_back(path.string());
-    out.error(agent.plugin_where, fmt::format("plugin '{}' of agent '{}' not found (tried {}; build it, or fix "
+    out.error(agent.plugin_where, fmt::format("plugin '{}' of agent '{}' not found ({}; build it, or fix "
                                               "host.plugin_dirs)",
-                                              agent.plugin, agent.name, fmt::join(tried, ", ")));
+                                              agent.plugin, agent.name,
+                                              loader::describe_plugin_search(config.host.plugin_dirs, agent.plugin)));
   }
 }
 

@@ -15,6 +15,17 @@ std::vector<std::filesystem::path> plugin_candidates(const std::vector<std::stri
   return out;
 }
 
+std::string describe_plugin_search(const std::vector<std::string>& plugin_dirs,
+                                   const std::string& plugin_name) {
+  if (plugin_dirs.empty()) return "host.plugin_dirs is empty";
+  std::string out = "tried ";
+  for (const auto& candidate : plugin_candidates(plugin_dirs, plugin_name)) {
+    if (out.size() > 6) out += ", ";
+    out += candidate.string();
+  }
+  return out;
+}
+
 std::optional<std::filesystem::path> find_plugin(const std::vector<std::string>& plugin_dirs,
                                                  const std::string& plugin_name) {
   for (auto& candidate : plugin_candidates(plugin_dirs, plugin_name)) {

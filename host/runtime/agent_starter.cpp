@@ -7,15 +7,6 @@
 namespace agenthost::runtime {
 namespace {
 
-std::string tried_list(const std::vector<std::string>& dirs, const std::string& plugin) {
-  std::string out;
-  for (const auto& p : loader::plugin_candidates(dirs, plugin)) {
-    if (!out.empty()) out += ", ";
-    out += p.string();
-  }
-  return out.empty() ? "no plugin_dirs configured" : "tried " + out;
-}
-
 // Runs one call into plugin code; an exception becomes a StartFailure message.
 template <class Fn>
 std::optional<std::string> guarded(Fn&& fn) {
@@ -38,7 +29,7 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   auto path = plugin_index.find(spec.plugin);
   if (!path) {
     return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)",
-                                    spec.plugin, tried_list(plugin_index.plugin_dirs(), spec.plugin)),
+                                    spec.plugin, loader::describe_plugin_search(plugin_index.plugin_dirs(), spec.plugin)),
                         ""};
   }
   const std::string file = path->string();
