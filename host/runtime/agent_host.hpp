@@ -30,6 +30,7 @@
 #include "loader/plugin_prefetch.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
+#include "runtime/start_scheduler.hpp"
 #include "runtime/task_race.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -94,8 +95,10 @@ class AgentHost {
   void launch_stop(std::size_t node);
   void report_health(std::size_t node, const Health& health);
   std::vector<bool> selected_nodes() const;
-  void block_remote_dependents(class StartScheduler& scheduler);
-  void apply_blocks(const std::vector<std::pair<std::size_t, std::size_t>>& blocked);
+  void block_remote_dependents(StartScheduler& scheduler);
+  void apply_blocks(const std::vector<StartScheduler::Blocked>& blocked);
+  // The start of `node` failed: record why and block every agent that needs it.
+  void fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason);
   void prefetch_plugins(const std::vector<double>& priority);
   void end_prefetch();
 

@@ -85,7 +85,15 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
   cv_.notify_all();
 }
 
-void AgentHost::apply_blocks(const std::vector<std::pair<std::size_t, std::size_t>>& blocked) {
+void AgentHost::fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason) {
+  auto& r = records_[node];
+  r.task.reset();
+  r.health = Health::unhealthy(reason);
+  transition_locked(r, AgentState::failed, std::move(reason));
+  apply_blocks(scheduler.mark_failed(node));
+}
+
+void AgentHost::apply_blocks(const std::vector<StartScheduler::Blocked>& blocked) {
   for (auto [node, root] : blocked) {
     auto& r = records_[node];
     r.blocked_by = records_[root].spec->name;
@@ -109,7 +117,7 @@ void AgentHost::apply_blocks(const std::vector<std::pair<std::size_t, std::size_
 }
 
 void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
-  std::vector<std::pair<std::size_t, std::size_t>> cascade;
+  std::vector<StartScheduler::Blocked> cascade;
   for (std::size_t n = 0; n < records_.size(); ++n) {
     auto& r = records_[n];
     const auto state = scheduler.state(n);
@@ -127,7 +135,7 @@ void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
       r.blocked_by = d.name;
       transition_locked(r, AgentState::blocked, std::move(reason));
       for (auto& b : scheduler.block(n))
-        if (b.node != n) cascade.emplace_back(b.node, b.blocked_by);
+        if (b.node != n) cascade.push_back(b);
       break;
     }
   }
@@ -190,11 +198,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
         scheduler.mark_ready(o.node);
         health_.watch(o.node, std::move(o.instance));
       } else {
-        r.health = Health::unhealthy(*o.error);
-        transition_locked(r, AgentState::failed, *o.error);
-        std::vector<std::pair<std::size_t, std::size_t>> blocked;
-        for (auto& b : scheduler.mark_failed(o.node)) blocked.emplace_back(b.node, b.blocked_by);
-        apply_blocks(blocked);
+        fail_start_locked(scheduler, o.node, std::move(*o.error));
       }
     }
 
@@ -216,12 +220,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
                                                                        : "start()",
           format_duration(timeout),
           r.spec->start_timeout ? "the agent's start_timeout" : "host.startup.timeout");
-      r.health = Health::unhealthy(reason);
-      r.task.reset();
-      transition_locked(r, AgentState::failed, std::move(reason));
-      std::vector<std::pair<std::size_t, std::size_t>> blocked;
-      for (auto& b : scheduler.mark_failed(n)) blocked.emplace_back(b.node, b.blocked_by);
-      apply_blocks(blocked);
+      fail_start_locked(scheduler, n, std::move(reason));
     }
   }
 
@@ -234,9 +233,9 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
   end_prefetch();
   summary.began_ms = began_ms;
   summary.interrupted = !launching;
-  summary.elapsed_s = now_ms() / 1000.0;
   startup_finished_ = true;
   startup_completed_ = now_ms();
+  summary.elapsed_s = *startup_completed_ / 1000.0;
   return summary;
 }
 
