@@ -185,6 +185,7 @@ def render_yaml(agents, level, widths, total, critical_ms, path):
         '  plugin_dirs: ["${AGENTHOST_PLUGIN_DIR:-../../build/plugins}"]',
         '  control: { socket: "${AGENTHOST_CONTROL_SOCKET:-/tmp/agenthost-demo.sock}" }',
         '  admin: { listen: "127.0.0.1:${AGENTHOST_ADMIN_PORT:-9464}" }',
+        '  bind: "${AGENTHOST_BIND:-127.0.0.1}"  # where the agents\' ports listen',
         "  startup: { parallelism: 32, timeout: 30s }",
         "  health: { interval: 1s, timeout: 200ms }",
         "",

@@ -11,9 +11,10 @@ packages=(
   libspdlog-dev libfmt-dev  # logging and formatting
   libcli11-dev          # command lines of agenthost and agentctl
   nlohmann-json3-dev    # control socket protocol, --json output
+  libzmq3-dev cppzmq-dev  # ZeroMQ: agent endpoints, the client, the registry
   # tests
   libgtest-dev libgmock-dev
-  python3
+  python3 python3-zmq   # the Python caller example and the seed's baseline in bench/messaging
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -173,7 +173,9 @@ void bench_demo(const Options& options, const fs::path& tmp) {
         "AGENTHOST_DEMO_SCALE=" + scale_text,
         "AGENTHOST_PLUGIN_DIR=" AGENTHOST_BENCH_PLUGIN_DIR,
         "AGENTHOST_CONTROL_SOCKET=" + (tmp / fmt::format("demo-{}.sock", run_id++)).string(),
-        fmt::format("AGENTHOST_ADMIN_PORT={}", free_port())};
+        fmt::format("AGENTHOST_ADMIN_PORT={}", free_port()),
+        // Its own loopback address: the demo's 84 ports never clash with a demo running.
+        "AGENTHOST_BIND=127.0.0.3"};
     const std::vector<std::string> argv = {options.host, "run", "--config",
                                            AGENTHOST_BENCH_DEMO_CONFIG, "--machine", "all",
                                            "--strategy", strategy};

@@ -122,6 +122,10 @@ int run_host(const RunOptions& options) {
     }
   }
 
+  if (auto error = host.open()) {
+    spdlog::error("{}", *error);
+    return kExitConfig;
+  }
   spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
   auto summary = host.start_all(stop_requested);
   // "in" counts from the process's main(); "agents" from the first start, so that the cost

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kAgentKeys = {"name",    "plugin",         "machine",       "port",
                                              "dependencies", "restart", "expected_start", "start_timeout",
-                                             "config"};
+                                             "concurrency",  "config"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
 
 // The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
@@ -101,6 +101,8 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   if (auto n = node["restart"]) read_restart(n, reader, agent);
   if (auto n = node["expected_start"]) agent.expected_start = reader.duration(n, "expected_start");
   if (auto n = node["start_timeout"]) agent.start_timeout = reader.duration(n, "start_timeout");
+  if (auto n = node["concurrency"])
+    assign(reader.integer(n, fmt::format("concurrency of agent '{}'", agent.name), 1, 4096), agent.concurrency);
   if (auto n = node["config"]) {
     reader.substitute_tree(n);
     agent.config = n;

@@ -1,5 +1,6 @@
 #include "config/config_checker.hpp"
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,18 +25,43 @@ void check_duplicates(const ClusterConfig& config, Diagnostics& out) {
   }
 }
 
+// A listener every host runs (when configured), so its port is taken on every machine.
+struct HostListener {
+  std::string_view description;  // "the admin listener host.admin.listen"
+  const ListenAddress& address;
+};
+
+std::vector<HostListener> host_listeners(const HostSpec& host) {
+  std::vector<HostListener> out;
+  if (host.admin) out.push_back({"the admin listener host.admin.listen", *host.admin});
+  if (host.registry.backend == RegistrySpec::Backend::peers && host.registry.listen)
+    out.push_back({"the registry listener host.registry.listen", *host.registry.listen});
+  return out;
+}
+
 void check_ports(const ClusterConfig& config, Diagnostics& out) {
-  const auto& admin = config.host.admin;
+  const auto listeners = host_listeners(config.host);
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& later = listeners[i].address;
+      const auto& first = listeners[j].address;
+      if (later.port == 0 || later.port != first.port) continue;  // 0: each gets an ephemeral port
+      out.error(later.where, fmt::format("port {} of {} clashes with {} at {} (pick another port)", later.port,
+                                         listeners[i].description, listeners[j].description,
+                                         first.where.to_string()));
+    }
+  }
   std::map<std::pair<std::string, int>, const AgentSpec*> taken;  // (machine, port) -> first agent
   for (const auto& agent : config.agents) {
     if (!agent.port) continue;  // `auto` and unset never clash
     const int port = *agent.port;
-    // Every host runs an admin listener, so its port is taken on every machine.
-    if (admin && admin->port == port) {
+    const auto listener = std::find_if(listeners.begin(), listeners.end(),
+                                       [&](const HostListener& l) { return l.address.port == port; });
+    if (listener != listeners.end()) {
       out.error(agent.port_where,
-                fmt::format("port {} of agent '{}' clashes with the admin listener host.admin.listen at {} "
-                            "(every host listens there; pick another port or write port: auto)",
-                            port, agent.name, admin->where.to_string()));
+                fmt::format("port {} of agent '{}' clashes with {} at {} (every host listens there; pick another "
+                            "port or write port: auto)",
+                            port, agent.name, listener->description, listener->address.where.to_string()));
       continue;
     }
     auto [it, inserted] = taken.emplace(std::make_pair(agent.machine, port), &agent);

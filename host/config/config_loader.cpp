@@ -110,6 +110,8 @@ LoadResult load(const std::string& text, const std::string& file, const Environm
 
   SourceLocation agents_dir_where{file, 0, 0};
   if (auto host = (*root)["host"]) read_host_section(host, reader, config.host, agents_dir_where);
+  // A wildcard host.bind without host.advertise is reported by read_endpoint_addresses.
+  if (config.host.advertise.empty()) config.host.advertise = config.host.bind;
   if (auto agents = (*root)["agents"]) read_agent_list(agents, reader, config.agents);
 
   const fs::path base = fs::path(file).parent_path();

@@ -46,6 +46,7 @@ struct AgentSpec {
   // scheduler to start the longest chains first. Unknown when unset.
   std::optional<Duration> expected_start;
   std::optional<Duration> start_timeout;  // overrides host.startup.timeout
+  int concurrency = 1;  // how many of this agent's request handlers may run at once
 
   YAML::Node config;  // the agent's own `config:` node, substituted, handed over untouched
 };
@@ -54,6 +55,37 @@ struct ListenAddress {
   std::string host;  // "127.0.0.1", "::1", "localhost"
   int port = 0;
   SourceLocation where;
+};
+
+// The registry backends, one X(name) each: the enum below and the names the config accepts
+// (registry_backend_names) are both made from this list, so adding one is one line here.
+#define AGENTHOST_REGISTRY_BACKENDS(X) \
+  X(local) /* kept in this host only; nothing is announced */ \
+  X(peers) /* every host announces its endpoints to host.registry.peers */
+
+// host.registry: where agents' endpoints are published and looked up.
+struct RegistrySpec {
+#define AGENTHOST_ENUMERATOR(name) name,
+  enum class Backend { AGENTHOST_REGISTRY_BACKENDS(AGENTHOST_ENUMERATOR) };
+#undef AGENTHOST_ENUMERATOR
+  Backend backend = Backend::local;     // peers when only `peers` is written
+  std::optional<ListenAddress> listen;  // this host's registry endpoint; required by peers
+  std::vector<ListenAddress> peers;     // the registry listen addresses of all hosts (may include this one)
+  Duration announce_interval{200};
+  Duration ttl{1000};  // an endpoint not announced again within ttl is dropped; > announce_interval
+};
+
+// The backends' names as written in the config, in declaration order.
+const std::vector<std::string>& registry_backend_names();
+// "local", "peers".
+const std::string& to_string(RegistrySpec::Backend backend);
+
+// host.client: how an agent calls other agents' endpoints.
+struct ClientSpec {
+  Duration retry_backoff{10};       // first pause between attempts of an idempotent call; doubles
+  Duration retry_backoff_max{200};  // the pause never grows beyond this
+  int breaker_failures = 5;         // consecutive failures that open an endpoint's circuit
+  Duration breaker_open_for{1000};  // how long a circuit stays open before one trial call
 };
 
 struct HostSpec {
@@ -68,7 +100,13 @@ struct HostSpec {
   Duration stop_timeout = std::chrono::seconds(10);  // per agent stop()
   Duration health_interval = std::chrono::seconds(1);
   Duration health_timeout = std::chrono::milliseconds(200);
-  std::vector<std::string> peers;
+  std::string bind = "127.0.0.1";  // where agents' tcp endpoints listen: an IP literal, localhost, 0.0.0.0, ::
+  SourceLocation bind_where;       // position of host.bind's value (empty when unset)
+  std::string advertise;           // the address other hosts reach this host at; after loading:
+                                   // host.advertise, or else bind (a wildcard bind without it is an error)
+  RegistrySpec registry;
+  ClientSpec client;
+  int workers = 0;  // request handler pool size; 0 = automatic (max(2, hardware threads))
 };
 
 // One ${...} reference that was replaced, for `check --explain`.

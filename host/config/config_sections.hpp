@@ -15,6 +15,14 @@ namespace agenthost::config {
 void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& host,
                        SourceLocation& agents_dir_where);
 
+// host.bind and host.advertise of the `host:` mapping `host_node` (endpoint_section.cpp).
+// host.advertise is left empty when unset: the loader fills in host.bind.
+void read_endpoint_addresses(const YAML::Node& host_node, YamlReader& reader, HostSpec& host);
+
+// host.registry (registry_section.cpp) and host.client (client_section.cpp).
+void read_registry_section(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry);
+void read_client_section(const YAML::Node& node, YamlReader& reader, ClientSpec& client);
+
 // Reads one agent mapping. std::nullopt when it has no usable name (the problems are
 // reported); an agent with other bad values is returned, so that later checks (duplicates,
 // dependencies) still see it and do not report it as unknown.
@@ -22,5 +30,14 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader);
 
 // Reads a list of agents (`agents:`), appending to `out`.
 void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out);
+
+// Stores a value that was read; keeps the default when it was not (the problem is reported).
+// True when stored.
+template <typename T>
+bool assign(std::optional<T> value, T& target) {
+  if (!value) return false;
+  target = std::move(*value);
+  return true;
+}
 
 }  // namespace agenthost::config

@@ -1,56 +1,24 @@
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "config/config_sections.hpp"
+#include "config/network_address.hpp"
 
 namespace agenthost::config {
 
 namespace {
 
-const std::vector<std::string> kHostKeys = {"name", "plugin_dirs", "agents_dir", "admin", "control",
-                                            "startup", "health", "peers"};
+const std::vector<std::string> kHostKeys = {"name",    "plugin_dirs", "agents_dir", "admin",    "control",
+                                            "startup", "health",      "bind",       "advertise", "registry",
+                                            "client",  "workers"};
+const std::vector<MovedKey> kMovedHostKeys = {
+    {"peers", "host.peers has moved to host.registry.peers (move the list there, written as the HOST:PORT "
+              "registry addresses of all hosts, e.g. [\"pc1:7400\", \"pc2:7400\"])"}};
 const std::vector<std::string> kAdminKeys = {"listen"};
 const std::vector<std::string> kControlKeys = {"socket"};
 const std::vector<std::string> kStartupKeys = {"parallelism", "timeout", "strategy", "stop_timeout"};
 const std::vector<std::string> kHealthKeys = {"interval", "timeout"};
 
-// "127.0.0.1:9464", "[::1]:9464", "localhost:9464". Port 0 asks for an ephemeral port (tests).
-std::optional<ListenAddress> parse_listen(const YAML::Node& node, YamlReader& reader) {
-  auto text = reader.text(node, "host.admin.listen");
-  if (!text) return std::nullopt;
-  ListenAddress out;
-  out.where = reader.at(node);
-  std::string_view s = *text;
-  std::string_view port_text;
-  if (!s.empty() && s.front() == '[') {
-    const auto close = s.find(']');
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') {
-      reader.error(node, fmt::format("host.admin.listen '{}' is not [IPV6]:PORT (write e.g. \"[::1]:9464\")", s));
-      return std::nullopt;
-    }
-    out.host = std::string(s.substr(1, close - 1));
-    port_text = s.substr(close + 2);
-  } else {
-    const auto colon = s.rfind(':');
-    if (colon == std::string_view::npos || s.find(':') != colon) {
-      reader.error(node, fmt::format("host.admin.listen '{}' is not HOST:PORT (write e.g. \"127.0.0.1:9464\" "
-                                     "or \"[::1]:9464\")", s));
-      return std::nullopt;
-    }
-    out.host = std::string(s.substr(0, colon));
-    port_text = s.substr(colon + 1);
-  }
-  const char* end = port_text.data() + port_text.size();
-  auto [ptr, ec] = std::from_chars(port_text.data(), end, out.port);
-  if (out.host.empty() || port_text.empty() || ec != std::errc() || ptr != end || out.port < 0 ||
-      out.port > 65535) {
-    reader.error(node, fmt::format("host.admin.listen '{}' needs a host and a port 0..65535 (write e.g. "
-                                   "\"127.0.0.1:9464\")", s));
-    return std::nullopt;
-  }
-  return out;
-}
+constexpr int kAdminExamplePort = 9464;
 
 std::optional<StartStrategy> parse_strategy(const YAML::Node& node, YamlReader& reader) {
   auto text = reader.text(node, "host.startup.strategy");
@@ -60,11 +28,6 @@ std::optional<StartStrategy> parse_strategy(const YAML::Node& node, YamlReader& 
   if (*text == "sequential") return StartStrategy::sequential;
   reader.error(node, fmt::format("unknown host.startup.strategy '{}' (use eager, levels or sequential)", *text));
   return std::nullopt;
-}
-
-template <typename T>
-void assign(std::optional<T> value, T& target) {
-  if (value) target = std::move(*value);
 }
 
 void read_startup(const YAML::Node& node, YamlReader& reader, HostSpec& host) {
@@ -88,7 +51,7 @@ void read_health(const YAML::Node& node, YamlReader& reader, HostSpec& host) {
 void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& host,
                        SourceLocation& agents_dir_where) {
   if (!reader.expect_map(node, "host")) return;
-  reader.check_keys(node, "host", kHostKeys);
+  reader.check_keys(node, "host", kHostKeys, kMovedHostKeys);
   if (auto n = node["name"]) assign(reader.text(n, "host.name"), host.name);
   if (auto n = node["plugin_dirs"]) {
     if (auto dirs = reader.text_list(n, "host.plugin_dirs")) {
@@ -103,7 +66,7 @@ void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& hos
   if (auto admin = node["admin"]) {
     if (reader.expect_map(admin, "host.admin")) {
       reader.check_keys(admin, "host.admin", kAdminKeys);
-      if (auto n = admin["listen"]) host.admin = parse_listen(n, reader);
+      if (auto n = admin["listen"]) host.admin = read_listen_address(n, reader, "host.admin.listen", kAdminExamplePort);
     }
   }
   if (auto control = node["control"]) {
@@ -114,12 +77,10 @@ void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& hos
   }
   if (auto n = node["startup"]) read_startup(n, reader, host);
   if (auto n = node["health"]) read_health(n, reader, host);
-  if (auto n = node["peers"]) {
-    if (auto peers = reader.text_list(n, "host.peers")) {
-      host.peers.clear();
-      for (auto& peer : *peers) host.peers.push_back(peer.text);
-    }
-  }
+  read_endpoint_addresses(node, reader, host);
+  if (auto n = node["registry"]) read_registry_section(n, reader, host.registry);
+  if (auto n = node["client"]) read_client_section(n, reader, host.client);
+  if (auto n = node["workers"]) assign(reader.integer(n, "host.workers", 1, 4096), host.workers);
 }
 
 }  // namespace agenthost::config

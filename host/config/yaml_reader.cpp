@@ -87,6 +87,15 @@ std::optional<Duration> YamlReader::duration(const YAML::Node& node, std::string
   return std::get<Duration>(parsed);
 }
 
+std::optional<Duration> YamlReader::positive_duration(const YAML::Node& node, std::string_view what) {
+  auto value = duration(node, what);
+  if (value && value->count() <= 0) {
+    error(node, fmt::format("{} must be greater than 0, got {}", what, format_duration(*value)));
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<std::vector<LocatedText>> YamlReader::text_list(const YAML::Node& node, std::string_view what) {
   if (!node.IsSequence()) {
     error(node, fmt::format("{} must be a list, got {} (write [a, b] or one '- item' per line)", what,
@@ -111,7 +120,7 @@ bool YamlReader::expect_map(const YAML::Node& node, std::string_view what) {
 }
 
 void YamlReader::check_keys(const YAML::Node& map, std::string_view section,
-                            const std::vector<std::string>& known) {
+                            const std::vector<std::string>& known, const std::vector<MovedKey>& moved) {
   std::unordered_map<std::string, SourceLocation> seen;
   for (const auto& entry : map) {
     const YAML::Node key = entry.first;  // a copy: a reference into the iterator's proxy dangles
@@ -127,6 +136,11 @@ void YamlReader::check_keys(const YAML::Node& map, std::string_view section,
       continue;
     }
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const auto was = std::find_if(moved.begin(), moved.end(), [&](const MovedKey& m) { return m.name == name; });
+    if (was != moved.end()) {
+      error(key, was->message);
+      continue;
+    }
     const std::string hint = did_you_mean(name, known);
     error(key, fmt::format("unknown key '{}' in {} ({})", name, section,
                            hint.empty() ? fmt::format("known keys: {}", fmt::join(known, ", ")) : hint));

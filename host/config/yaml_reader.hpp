@@ -17,6 +17,13 @@
 
 namespace agenthost::config {
 
+// A key that used to be valid somewhere and now lives elsewhere: writing it is an error with
+// `message` ("host.peers has moved to host.registry.peers (...)"), not an unknown key.
+struct MovedKey {
+  std::string name;
+  std::string message;
+};
+
 struct LocatedText {
   std::string text;
   SourceLocation where;
@@ -37,13 +44,16 @@ class YamlReader {
   std::optional<std::string> text(const YAML::Node& node, std::string_view what);
   std::optional<int> integer(const YAML::Node& node, std::string_view what, int min, int max);
   std::optional<Duration> duration(const YAML::Node& node, std::string_view what);
+  std::optional<Duration> positive_duration(const YAML::Node& node, std::string_view what);  // > 0
   std::optional<std::vector<LocatedText>> text_list(const YAML::Node& node, std::string_view what);
 
   // True when `node` is a mapping; otherwise reports "`what` must be a mapping".
   bool expect_map(const YAML::Node& node, std::string_view what);
 
-  // Reports keys of `map` that are not in `known` (with "did you mean") and repeated keys.
-  void check_keys(const YAML::Node& map, std::string_view section, const std::vector<std::string>& known);
+  // Reports keys of `map` that are not in `known` (with "did you mean"), keys in `moved` (with
+  // their message) and repeated keys.
+  void check_keys(const YAML::Node& map, std::string_view section, const std::vector<std::string>& known,
+                  const std::vector<MovedKey>& moved = {});
 
   // Substitutes every scalar value below `node` in place (marks stay); iterative, so a deeply
   // nested agent config cannot overflow the stack.

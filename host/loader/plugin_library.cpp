@@ -10,17 +10,29 @@ namespace {
 constexpr const char* kAbiSymbol = "agenthost_plugin_abi";
 constexpr const char* kFactorySymbol = "agenthost_create_agent";
 
-bool same_build_signature(const PluginAbi& a, const PluginAbi& b) {
-  return a.spdlog_version == b.spdlog_version && a.fmt_version == b.fmt_version &&
-         a.cxx_abi_version == b.cxx_abi_version;
+bool same_build_signature(const PluginAbi& plugin, const PluginAbi& host) {
+  return plugin.spdlog_version == host.spdlog_version && plugin.fmt_version == host.fmt_version &&
+         plugin.cxx_abi_version == host.cxx_abi_version &&
+         (plugin.api_minor < 1 || plugin.zmq_version == host.zmq_version);
+}
+
+// Reads only the fields the plugin's API minor has: the record of an older plugin is shorter.
+PluginAbi read_abi(const PluginAbi& exported) {
+  PluginAbi abi{exported.api_major,      exported.api_minor,       exported.spdlog_version,
+                exported.fmt_version,    exported.cxx_abi_version, 0};
+  if (abi.api_major == AGENTHOST_API_VERSION_MAJOR && abi.api_minor >= 1) {
+    abi.zmq_version = exported.zmq_version;
+  }
+  return abi;
 }
 
 }  // namespace
 
 std::string describe_abi(const PluginAbi& abi) {
-  return fmt::format("{}.{} (spdlog {}.{}.{}, fmt {}, C++ ABI {})", abi.api_major, abi.api_minor,
-                     abi.spdlog_version / 10000, abi.spdlog_version / 100 % 100,
-                     abi.spdlog_version % 100, abi.fmt_version, abi.cxx_abi_version);
+  return fmt::format("{}.{} (spdlog {}.{}.{}, fmt {}, C++ ABI {}, ZeroMQ {}.{}.{})", abi.api_major,
+                     abi.api_minor, abi.spdlog_version / 10000, abi.spdlog_version / 100 % 100,
+                     abi.spdlog_version % 100, abi.fmt_version, abi.cxx_abi_version,
+                     abi.zmq_version / 10000, abi.zmq_version / 100 % 100, abi.zmq_version % 100);
 }
 
 std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
@@ -44,7 +56,7 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
         "AGENTHOST_AGENT(Type) and build it with agenthost_add_plugin())",
         path.string(), kAbiSymbol, kFactorySymbol);
   }
-  plugin->abi_ = plugin->library_.get<const PluginAbi>(kAbiSymbol);
+  plugin->abi_ = read_abi(plugin->library_.get<const PluginAbi>(kAbiSymbol));
   const PluginAbi host = PluginAbi::current();
   if (plugin->abi_.api_major != host.api_major) {
     return fmt::format(
@@ -52,6 +64,13 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
         "against agenthost-dev {}.x)",
         path.string(), plugin->abi_.api_major, plugin->abi_.api_minor, host.api_major,
         host.api_minor, host.api_major);
+  }
+  if (plugin->abi_.api_minor > host.api_minor) {
+    return fmt::format(
+        "{} needs plugin API {}.{}, this host implements API {}.{} (upgrade agenthost, or build "
+        "the plugin against the agenthost-dev of this host)",
+        path.string(), plugin->abi_.api_major, plugin->abi_.api_minor, host.api_major,
+        host.api_minor);
   }
   if (!same_build_signature(plugin->abi_, host)) {
     return fmt::format(

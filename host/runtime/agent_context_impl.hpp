@@ -1,32 +1,63 @@
 #pragma once
 // The host's implementation of the plugin API's AgentContext.
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "agenthost/agent_context.hpp"
+#include "messaging/agent_client.hpp"
+#include "messaging/agent_endpoint.hpp"
+#include "messaging/messaging_host.hpp"
 
 namespace agenthost::runtime {
 
 class AgentContextImpl final : public AgentContext {
  public:
   AgentContextImpl(std::string name, std::string machine, YAML::Node config,
-                   std::shared_ptr<spdlog::logger> logger)
+                   std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
+                   std::shared_ptr<messaging::AgentEndpoint> endpoint)
       : name_(std::move(name)),
         machine_(std::move(machine)),
         config_(std::move(config)),
-        logger_(std::move(logger)) {}
+        logger_(std::move(logger)),
+        messaging_(messaging),
+        endpoint_(std::move(endpoint)) {}
 
   const std::string& name() const override { return name_; }
   const std::string& machine() const override { return machine_; }
   const YAML::Node& config() const override { return config_; }
   spdlog::logger& logger() const override { return *logger_; }
 
+  void serve(std::string method, Handler handler) override {
+    endpoint_->serve(std::move(method), std::move(handler));
+  }
+  Client& client(std::string_view agent) override;
+  zmq::context_t& zmq_context() override { return messaging_.context(); }
+  SocketPool& sockets() override { return messaging_.sockets(); }
+
  private:
   std::string name_;
   std::string machine_;
   YAML::Node config_;  // a deep copy: yaml-cpp nodes that share memory are not thread-safe
   std::shared_ptr<spdlog::logger> logger_;
+  messaging::MessagingHost& messaging_;
+  std::shared_ptr<messaging::AgentEndpoint> endpoint_;
+  std::mutex clients_mu_;
+  std::map<std::string, std::unique_ptr<messaging::AgentClient>, std::less<>> clients_;  // guarded
 };
+
+inline Client& AgentContextImpl::client(std::string_view agent) {
+  std::lock_guard lock(clients_mu_);
+  auto it = clients_.find(agent);
+  if (it == clients_.end()) {
+    it = clients_
+             .emplace(std::string(agent),
+                      std::make_unique<messaging::AgentClient>(messaging_, name_, std::string(agent)))
+             .first;
+  }
+  return *it->second;
+}
 
 }  // namespace agenthost::runtime

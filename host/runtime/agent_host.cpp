@@ -5,10 +5,43 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "agenthost/version.hpp"
 #include "runtime/agent_host_record.hpp"
 
 namespace agenthost::runtime {
+namespace {
+
+std::string tcp_of(const config::ListenAddress& address) {
+  if (address.host.find(':') != std::string::npos)
+    return fmt::format("tcp://[{}]:{}", address.host, address.port);
+  return fmt::format("tcp://{}:{}", address.host, address.port);
+}
+
+messaging::MessagingOptions messaging_options(const config::HostSpec& host,
+                                              const std::string& machine) {
+  messaging::MessagingOptions options;
+  options.machine = machine;
+  options.bind = host.bind;
+  options.advertise = host.advertise.empty() ? host.bind : host.advertise;
+  options.workers = static_cast<std::size_t>(std::max(0, host.workers));
+  options.client.retry_backoff = host.client.retry_backoff;
+  options.client.retry_backoff_max = host.client.retry_backoff_max;
+  options.client.breaker_failures = host.client.breaker_failures;
+  options.client.breaker_open_for = host.client.breaker_open_for;
+  if (host.registry.backend == config::RegistrySpec::Backend::peers && host.registry.listen) {
+    messaging::PeerOptions peers;
+    peers.listen = tcp_of(*host.registry.listen);
+    for (const auto& peer : host.registry.peers) peers.peers.push_back(tcp_of(peer));
+    peers.interval = host.registry.announce_interval;
+    peers.ttl = host.registry.ttl;
+    options.peers = std::move(peers);
+  }
+  return options;
+}
+
+}  // namespace
 
 AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
     : config_(std::move(config)),
@@ -20,6 +53,7 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
       pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1),
       health_(config_.host.health_interval, config_.host.health_timeout,
               [this](std::size_t node, const Health& h) { report_health(node, h); }),
+      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_))),
       records_(config_.agents.size()) {
   for (std::size_t i = 0; i < records_.size(); ++i) {
     auto& r = records_[i];
@@ -36,7 +70,26 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
 
 AgentHost::~AgentHost() {
   health_.stop();
+  if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
+  messaging_->stop();
   pool_.shutdown(std::chrono::milliseconds(0));
+}
+
+std::optional<std::string> AgentHost::open() {
+  if (messaging_open_) return std::nullopt;
+  messaging_open_ = true;
+  return messaging_->start();
+}
+
+void AgentHost::publish_status_locked(const Record& r) {
+  if (!r.selected) return;
+  auto endpoint = messaging_->find_endpoint(r.spec->name);
+  if (!endpoint) return;
+  endpoint->set_status_json(nlohmann::json{{"agent", r.spec->name},
+                                           {"state", to_string(r.state)},
+                                           {"health", to_string(r.health.status)},
+                                           {"detail", r.health.detail}}
+                                .dump());
 }
 
 double AgentHost::now_ms() const {
@@ -62,6 +115,7 @@ void AgentHost::transition_locked(Record& r, AgentState to, std::string reason) 
   r.state = to;
   r.reason = std::move(reason);
   r.since_ms = now_ms();
+  publish_status_locked(r);
   const auto level = (to == AgentState::failed || to == AgentState::blocked) ? spdlog::level::err
                      : (to == AgentState::ready || to == AgentState::stopped)
                          ? spdlog::level::info
@@ -88,6 +142,7 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
   }
   r.health = health;
   r.health_at_ms = now_ms();
+  publish_status_locked(r);
 }
 
 HostSnapshot AgentHost::snapshot() const {

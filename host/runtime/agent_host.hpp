@@ -28,6 +28,7 @@
 #include "loader/plugin_cache.hpp"
 #include "loader/plugin_index.hpp"
 #include "loader/plugin_prefetch.hpp"
+#include "messaging/messaging_host.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
@@ -64,8 +65,14 @@ class AgentHost {
   AgentHost(const AgentHost&) = delete;
   AgentHost& operator=(const AgentHost&) = delete;
 
+  // Control thread, before start_all(): starts messaging (the socket loop, the registry
+  // backend). An error names what could not be bound; start_all() does this itself if needed.
+  std::optional<std::string> open();
+
   // Control thread. Returns when every agent of this host is ready, failed or blocked, or
-  // early (after the starts in flight have settled) once `stop_requested` is set.
+  // early (after the starts in flight have settled) once `stop_requested` is set. An agent
+  // that depends on an agent of another machine waits until the registry says that one is
+  // ready, for at most host.startup.timeout.
   StartupSummary start_all(const std::atomic<bool>& stop_requested);
 
   // Control thread. Stops every started agent, dependents before their dependencies, in
@@ -76,6 +83,8 @@ class AgentHost {
   ShutdownSummary stop_all();
 
   HostSnapshot snapshot() const;  // any thread
+
+  messaging::MessagingHost& messaging() { return *messaging_; }
 
   // Wakes a control thread blocked in start_all() (after setting its stop flag).
   void wake();
@@ -95,7 +104,12 @@ class AgentHost {
   void launch_stop(std::size_t node);
   void report_health(std::size_t node, const Health& health);
   std::vector<bool> selected_nodes() const;
-  void block_remote_dependents(StartScheduler& scheduler);
+  // Dependencies on agents of other machines: wait for them through the registry, or block
+  // their dependents at once when no registry backend can ever tell.
+  void watch_remote_dependencies(StartScheduler& scheduler);
+  void block_remote_dependents(StartScheduler& scheduler, const std::string& why_unseen);
+  void settle_remote_dependencies_locked(StartScheduler& scheduler);
+  void publish_status_locked(const Record& r);
   void apply_blocks(const std::vector<StartScheduler::Blocked>& blocked);
   // The start of `node` failed: record why and block every agent that needs it.
   void fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason);
@@ -111,6 +125,8 @@ class AgentHost {
   std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
   ThreadPool pool_;
   health::HealthMonitor health_;
+  std::unique_ptr<messaging::MessagingHost> messaging_;
+  bool messaging_open_ = false;  // control thread
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -119,6 +135,8 @@ class AgentHost {
   bool startup_finished_ = false;            // guarded by mu_
   bool prefetch_done_ = false;               // guarded by mu_
   std::optional<double> startup_completed_;  // guarded by mu_
+  std::deque<std::size_t> remote_ready_;     // guarded by mu_: remote dependencies now ready
+  int registry_listener_ = 0;                // control thread
 };
 
 }  // namespace agenthost::runtime

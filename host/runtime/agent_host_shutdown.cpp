@@ -13,7 +13,10 @@ void AgentHost::launch_stop(std::size_t node) {
   r.task = std::make_shared<TaskRace>();
   r.deadline = std::chrono::steady_clock::now() + config_.host.stop_timeout;
   transition_locked(r, AgentState::stopping, "");
-  pool_.submit([this, node, race = r.task, instance = std::move(r.instance)]() mutable {
+  pool_.submit([this, node, race = r.task, instance = std::move(r.instance),
+                name = r.spec->name]() mutable {
+    // New calls are answered "not serving"; calls in flight finish before stop() runs.
+    messaging_->agent_gone(name, "the agent is stopping", config_.host.stop_timeout);
     std::optional<std::string> error;
     try {
       instance->agent->stop();
@@ -95,6 +98,7 @@ ShutdownSummary AgentHost::stop_all() {
     }
   }
   lock.unlock();
+  messaging_->stop();
   // Healthy workers are done within microseconds; a thread still busy after this grace is
   // inside a hung start() or stop().
   summary.threads_left_in_agent_code = pool_.shutdown(std::chrono::milliseconds(100)) + hung_health_calls;

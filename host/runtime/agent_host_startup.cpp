@@ -27,6 +27,8 @@ void AgentHost::launch_start(std::size_t node) {
   r.task = std::make_shared<TaskRace>();
   r.deadline = std::chrono::steady_clock::now() + timeout;
   r.timings.load_begin = now_ms();
+  // Its endpoint exists from here on: calls to it queue until it is ready.
+  messaging_->endpoint(r.spec->name, r.spec->concurrency);
   // The record says `loaded` from the moment loading begins: the timeout runs from here.
   transition_locked(r, AgentState::loaded, "");
   pool_.submit([this, node, race = r.task] { run_start(node, race); });
@@ -51,13 +53,14 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
-  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, observe);
+  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_, observe);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did
     // return after all, the agent runs: stop it, so no agent code is left running.
     if (auto* late = std::get_if<std::shared_ptr<AgentInstance>>(&result)) {
       spdlog::warn("agent {}: start() returned after its timeout; stopping it", spec.name);
+      messaging_->agent_gone(spec.name, "its start timed out", config_.host.stop_timeout);
       try {
         (*late)->agent->stop();
       } catch (const std::exception& e) {
@@ -89,6 +92,8 @@ void AgentHost::fail_start_locked(StartScheduler& scheduler, std::size_t node, s
   auto& r = records_[node];
   r.task.reset();
   r.health = Health::unhealthy(reason);
+  // Calls to it are answered "not serving" from now on (a hung start keeps its thread).
+  messaging_->agent_gone(r.spec->name, reason, std::chrono::milliseconds(0));
   transition_locked(r, AgentState::failed, std::move(reason));
   apply_blocks(scheduler.mark_failed(node));
 }
@@ -116,7 +121,59 @@ void AgentHost::apply_blocks(const std::vector<StartScheduler::Blocked>& blocked
   }
 }
 
-void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
+void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
+  std::set<std::size_t> remote;
+  for (std::size_t n = 0; n < records_.size(); ++n) {
+    if (!records_[n].selected) continue;
+    for (auto d : graph_.dependencies(n))
+      if (!records_[d].selected) remote.insert(d);
+  }
+  if (remote.empty()) return;
+  if (!config_.host.registry.listen || config_.host.registry.peers.empty()) {
+    block_remote_dependents(scheduler,
+                            "this host has no registry backend to learn about it (configure "
+                            "host.registry with peers, or run every machine's agents with "
+                            "--machine all)");
+    return;
+  }
+  // Runs on the registry backend's thread. Entries of this host's own agents are published
+  // by the control thread with mu_ held: they return before taking it.
+  registry_listener_ = messaging_->registry().subscribe([this](const messaging::RegistryEntry& e) {
+    if (!e.ready) return;
+    auto id = graph_.find(e.agent);
+    if (!id || records_[*id].selected) return;
+    {
+      std::lock_guard lock(mu_);
+      remote_ready_.push_back(*id);
+    }
+    cv_.notify_all();
+  });
+  for (const auto& e : messaging_->registry().entries()) {
+    auto id = graph_.find(e.agent);
+    if (e.ready && id && remote.contains(*id)) remote_ready_.push_back(*id);
+  }
+  for (std::size_t n = 0; n < records_.size(); ++n) {
+    auto& r = records_[n];
+    if (!r.selected) continue;
+    auto waiting = scheduler.waiting_on_remote(n);
+    if (waiting.empty()) continue;
+    const auto& dep = *records_[waiting.front()].spec;
+    r.reason = fmt::format("waits for '{}' on machine '{}' (through the registry)", dep.name,
+                           dep.machine);
+  }
+}
+
+void AgentHost::settle_remote_dependencies_locked(StartScheduler& scheduler) {
+  while (!remote_ready_.empty()) {
+    auto node = remote_ready_.front();
+    remote_ready_.pop_front();
+    spdlog::info("agent {} on machine {} is ready (registry)", records_[node].spec->name,
+                 records_[node].spec->machine);
+    scheduler.mark_remote_ready(node);
+  }
+}
+
+void AgentHost::block_remote_dependents(StartScheduler& scheduler, const std::string& why_unseen) {
   std::vector<StartScheduler::Blocked> cascade;
   for (std::size_t n = 0; n < records_.size(); ++n) {
     auto& r = records_[n];
@@ -124,16 +181,14 @@ void AgentHost::block_remote_dependents(StartScheduler& scheduler) {
     if (!r.selected || (state != StartScheduler::NodeState::waiting &&
                         state != StartScheduler::NodeState::eligible))
       continue;
-    for (const auto& d : r.spec->dependencies) {
-      auto id = graph_.find(d.name);
-      if (!id || records_[*id].selected) continue;
-      std::string reason = fmt::format(
-          "depends on '{}' of machine '{}', which this host does not run and cannot see "
-          "(run every machine's agents with --machine all)",
-          d.name, records_[*id].spec->machine);
+    for (auto id : scheduler.waiting_on_remote(n)) {
+      const auto& d = *records_[id].spec;
+      std::string reason = fmt::format("depends on '{}' of machine '{}', which is not ready: {}",
+                                       d.name, d.machine, why_unseen);
       r.health = Health::unhealthy(reason);
       r.blocked_by = d.name;
       transition_locked(r, AgentState::blocked, std::move(reason));
+      messaging_->agent_gone(r.spec->name, r.reason, std::chrono::milliseconds(0));
       for (auto& b : scheduler.block(n))
         if (b.node != n) cascade.push_back(b);
       break;
@@ -154,9 +209,12 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
   StartScheduler scheduler(graph_, selected_nodes(), priority,
                            options_.strategy.value_or(config_.host.startup_strategy),
                            config_.host.startup_parallelism);
+  if (auto error = open()) spdlog::error("messaging: {}", *error);
   prefetch_plugins(priority);
   std::unique_lock lock(mu_);
-  block_remote_dependents(scheduler);
+  watch_remote_dependencies(scheduler);
+  const auto remote_wait_until = std::chrono::steady_clock::now() + config_.host.startup_timeout;
+  bool remote_wait_over = false;
   // Load the plugin files first, back to back, while nothing else runs: in a VM every
   // mmap/mprotect of dlopen costs a cross-CPU TLB flush when other threads of the process are
   // running, which made 1000 loads interleaved with starts take 1.7x as long. It delays the
@@ -171,6 +229,14 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
   std::set<std::size_t> in_flight;  // nodes whose start task runs
   for (;;) {
     if (stop_requested.load()) launching = false;
+    settle_remote_dependencies_locked(scheduler);
+    if (!remote_wait_over && std::chrono::steady_clock::now() >= remote_wait_until) {
+      remote_wait_over = true;
+      block_remote_dependents(
+          scheduler, fmt::format("the registry did not report it ready within {} "
+                                 "(host.startup.timeout)",
+                                 format_duration(config_.host.startup_timeout)));
+    }
     if (launching)
       for (NodeId n : scheduler.take_startable()) {
         launch_start(n);
@@ -178,10 +244,10 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
       }
     if (scheduler.finished() || (!launching && scheduler.in_flight() == 0)) break;
 
-    auto wake = std::chrono::steady_clock::time_point::max();
+    auto wake = remote_wait_over ? std::chrono::steady_clock::time_point::max() : remote_wait_until;
     for (auto n : in_flight) wake = std::min(wake, records_[n].deadline);
     cv_.wait_until(lock, wake, [&] {
-      return !outcomes_.empty() || (launching && stop_requested.load());
+      return !outcomes_.empty() || !remote_ready_.empty() || (launching && stop_requested.load());
     });
 
     while (!outcomes_.empty()) {
@@ -195,6 +261,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
         r.instance = o.instance;
         r.health = Health::healthy("started; first health check pending");
         transition_locked(r, AgentState::ready, "");
+        messaging_->agent_ready(r.spec->name);
         scheduler.mark_ready(o.node);
         health_.watch(o.node, std::move(o.instance));
       } else {
@@ -231,6 +298,11 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
     summary.blocked += r.state == AgentState::blocked;
   }
   end_prefetch();
+  if (registry_listener_) {
+    messaging_->registry().unsubscribe(registry_listener_);
+    registry_listener_ = 0;
+  }
+  remote_ready_.clear();
   summary.began_ms = began_ms;
   summary.interrupted = !launching;
   startup_finished_ = true;

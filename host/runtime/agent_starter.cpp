@@ -24,8 +24,8 @@ std::optional<std::string> guarded(Fn&& fn) {
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
-    std::shared_ptr<spdlog::logger> logger,
-    loader::PluginCache& plugins, const PhaseObserver& observe) {
+    std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
+    messaging::MessagingHost& messaging, const PhaseObserver& observe) {
   auto path = plugin_index.find(spec.plugin);
   if (!path) {
     return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)",
@@ -36,20 +36,32 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   auto loaded = plugins.get(*path);
   if (auto* error = std::get_if<std::string>(&loaded)) return StartFailure{*error, file};
 
+  // The endpoint exists (held: calls queue up) before configure(), where agents serve();
+  // its sockets are bound before start(), so a taken port fails the agent, not the host.
+  auto endpoint = messaging.endpoint(spec.name, spec.concurrency);
+  if (auto error = messaging.bind(spec.name, spec.port, spec.port_auto)) {
+    return StartFailure{*error, file};
+  }
+  // A failure below drops the instance: its handlers (plugin code) go before its library.
+  auto fail = [&](std::string message) {
+    messaging.agent_gone(spec.name, message, std::chrono::milliseconds(0));
+    return StartFailure{std::move(message), file};
+  };
+
   auto instance = std::make_shared<AgentInstance>();
   instance->library = std::get<std::shared_ptr<loader::PluginLibrary>>(loaded);
-  instance->context = std::make_unique<AgentContextImpl>(spec.name, machine,
-                                                         YAML::Clone(spec.config), std::move(logger));
+  instance->context = std::make_unique<AgentContextImpl>(
+      spec.name, machine, YAML::Clone(spec.config), std::move(logger), messaging, endpoint);
   if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
-    return StartFailure{fmt::format("the factory of {} threw: {}", file, *error), file};
+    return fail(fmt::format("the factory of {} threw: {}", file, *error));
   }
   observe(AgentState::loaded, file);
   if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {
-    return StartFailure{fmt::format("configure() threw: {} (plugin {})", *error, file), file};
+    return fail(fmt::format("configure() threw: {} (plugin {})", *error, file));
   }
   observe(AgentState::starting, file);
   if (auto error = guarded([&] { instance->agent->start(); })) {
-    return StartFailure{fmt::format("start() threw: {} (plugin {})", *error, file), file};
+    return fail(fmt::format("start() threw: {} (plugin {})", *error, file));
   }
   return instance;
 }

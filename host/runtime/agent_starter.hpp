@@ -12,6 +12,7 @@
 #include "config/config_model.hpp"
 #include "loader/plugin_cache.hpp"
 #include "loader/plugin_index.hpp"
+#include "messaging/messaging_host.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/agent_state.hpp"
 
@@ -28,7 +29,7 @@ using PhaseObserver = std::function<void(AgentState phase, const std::string& pl
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
-    std::shared_ptr<spdlog::logger> logger,
-    loader::PluginCache& plugins, const PhaseObserver& observe);
+    std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
+    messaging::MessagingHost& messaging, const PhaseObserver& observe);
 
 }  // namespace agenthost::runtime

@@ -11,6 +11,7 @@ StartScheduler::StartScheduler(const graph::DependencyGraph& graph, std::vector<
       states_(graph.size(), NodeState::excluded),
       priority_(std::move(priority)),
       unready_deps_(graph.size(), 0),
+      remote_ready_(graph.size(), false),
       level_(graph.size(), 0),
       strategy_(strategy),
       parallelism_(strategy == config::StartStrategy::sequential
@@ -34,8 +35,8 @@ StartScheduler::StartScheduler(const graph::DependencyGraph& graph, std::vector<
     states_[n] = NodeState::waiting;
     if (level_[n] >= unsettled_in_level_.size()) unsettled_in_level_.resize(level_[n] + 1, 0);
     ++unsettled_in_level_[level_[n]];
-    for (NodeId d : graph.dependencies(n))
-      if (selected[d]) ++unready_deps_[n];
+    // A dependency on another machine's agent counts too, until mark_remote_ready().
+    for (NodeId d : graph.dependencies(n)) ++unready_deps_[n];
   }
   for (NodeId n = 0; n < graph.size(); ++n)
     if (states_[n] == NodeState::waiting && unready_deps_[n] == 0) make_eligible(n);
@@ -86,6 +87,22 @@ void StartScheduler::mark_ready(NodeId node) {
     if (states_[d] != NodeState::waiting) continue;
     if (--unready_deps_[d] == 0) make_eligible(d);
   }
+}
+
+void StartScheduler::mark_remote_ready(NodeId node) {
+  if (states_[node] != NodeState::excluded || remote_ready_[node]) return;
+  remote_ready_[node] = true;
+  for (NodeId d : graph_.dependents(node)) {
+    if (states_[d] != NodeState::waiting) continue;
+    if (--unready_deps_[d] == 0) make_eligible(d);
+  }
+}
+
+std::vector<NodeId> StartScheduler::waiting_on_remote(NodeId node) const {
+  std::vector<NodeId> out;
+  for (NodeId d : graph_.dependencies(node))
+    if (states_[d] == NodeState::excluded && !remote_ready_[d]) out.push_back(d);
+  return out;
 }
 
 std::vector<StartScheduler::Blocked> StartScheduler::mark_failed(NodeId node) {

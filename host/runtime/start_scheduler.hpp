@@ -31,7 +31,8 @@ class StartScheduler {
     NodeId blocked_by;  // the failed agent at the root of the chain
   };
 
-  // `selected[i]` says whether node i is started by this host. `priority[i]` orders eligible
+  // `selected[i]` says whether node i is started by this host; a selected node that depends
+  // on an unselected one waits for mark_remote_ready() of it. `priority[i]` orders eligible
   // nodes (larger first). The graph must be acyclic over the selected nodes.
   StartScheduler(const graph::DependencyGraph& graph, std::vector<bool> selected,
                  std::vector<double> priority, config::StartStrategy strategy, int parallelism);
@@ -40,6 +41,11 @@ class StartScheduler {
   std::vector<NodeId> take_startable();
 
   void mark_ready(NodeId node);
+  // An agent this host does not run (another machine's) is ready: its dependents here may
+  // start. Until then they wait. Only the first call per node counts.
+  void mark_remote_ready(NodeId node);
+  // The dependencies of `node` on other machines' agents that are not ready yet.
+  std::vector<NodeId> waiting_on_remote(NodeId node) const;
   // The node failed: every selected node that depends on it, directly or not, is blocked.
   // Returns the newly blocked nodes.
   std::vector<Blocked> mark_failed(NodeId node);
@@ -69,7 +75,8 @@ class StartScheduler {
   const graph::DependencyGraph& graph_;
   std::vector<NodeState> states_;
   std::vector<double> priority_;
-  std::vector<std::size_t> unready_deps_;  // selected dependencies not yet ready
+  std::vector<std::size_t> unready_deps_;  // dependencies (here or remote) not yet ready
+  std::vector<bool> remote_ready_;         // excluded nodes that another host says are ready
   std::vector<std::size_t> level_;
   std::vector<std::size_t> unsettled_in_level_;
   std::size_t current_level_ = 0;  // levels/sequential: the lowest level not yet settled

@@ -1,16 +1,60 @@
-// echo: the smallest useful agent. It is ready as soon as start() is called and always
-// healthy, which makes it the reference plugin for examples and smoke tests.
+// echo: the smallest useful agent, and the reference for serving and calling. Always healthy.
 //
-// Request handling (echoing a request back to its caller) arrives with the messaging work,
-// through ctx.serve(); until then the agent only logs its lifecycle.
+// Methods:
+//   echo         replies with the request's payload
+//   fail         throws: the caller gets remote_error with the payload as the message
+//   sleep        sleeps for the payload's milliseconds, then replies "slept N ms"
+//   inflight     like sleep, and counts how many of its handlers run at once
+//   max_inflight the most `inflight` handlers seen running at once
+//   call         calls another agent: payload {"agent", "method", "payload", "timeout_ms",
+//                "idempotent"}; replies {"status", "payload", "error", "code"}
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include <agenthost/agenthost.hpp>
 
 namespace {
 
+int milliseconds_in(const std::string& payload) {
+  try {
+    return std::clamp(std::stoi(payload), 0, 60'000);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("the payload must be a number of milliseconds, not '" + payload + "'");
+  }
+}
+
 class EchoAgent final : public agenthost::Agent {
  public:
-  void configure(agenthost::AgentContext& ctx) override { ctx_ = &ctx; }
+  void configure(agenthost::AgentContext& ctx) override {
+    ctx_ = &ctx;
+    ctx.serve("echo", [](agenthost::Request& r) { return std::move(r.payload); });
+    ctx.serve("fail", [](agenthost::Request& r) -> std::string {
+      throw std::runtime_error(r.payload.empty() ? "failed on request" : r.payload);
+    });
+    ctx.serve("sleep", [](agenthost::Request& r) {
+      int ms = milliseconds_in(r.payload);
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      return "slept " + std::to_string(ms) + " ms";
+    });
+    ctx.serve("inflight", [this](agenthost::Request& r) {
+      int now = ++inflight_;
+      int seen = max_inflight_.load();
+      while (now > seen && !max_inflight_.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds_in(r.payload)));
+      --inflight_;
+      return std::to_string(now);
+    });
+    ctx.serve("max_inflight", [this](agenthost::Request&) { return std::to_string(max_inflight_.load()); });
+    ctx.serve("call", [this](agenthost::Request& r) { return call_other(r.payload); });
+  }
 
   void start() override { ctx_->logger().info("echo agent ready on {}", ctx_->machine()); }
 
@@ -19,8 +63,25 @@ class EchoAgent final : public agenthost::Agent {
   agenthost::Health health() override { return agenthost::Health::healthy(); }
 
  private:
+  std::string call_other(const std::string& text) {
+    auto request = nlohmann::json::parse(text);
+    agenthost::CallOptions options;
+    options.idempotent = request.value("idempotent", false);
+    auto result = ctx_->client(request.at("agent").get<std::string>())
+                      .call(request.at("method").get<std::string>(),
+                            request.value("payload", std::string()),
+                            std::chrono::milliseconds(request.value("timeout_ms", 1000)), options);
+    return nlohmann::json{{"status", agenthost::to_string(result.status)},
+                          {"payload", result.payload},
+                          {"error", result.error},
+                          {"code", result.code}}
+        .dump();
+  }
+
   // Owned by the host and guaranteed to outlive this object (see agent_context.hpp).
   agenthost::AgentContext* ctx_ = nullptr;
+  std::atomic<int> inflight_{0};
+  std::atomic<int> max_inflight_{0};
 };
 
 }  // namespace

@@ -65,7 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BrokenCase{"missing_plugin", "plugin 'missing_plugin' not found (tried "},
         BrokenCase{"not_a_plugin", "is not an agenthost plugin"},
-        BrokenCase{"wrong_api", "was built for plugin API 2.0, this host implements API 1.0"},
+        BrokenCase{"wrong_api", "was built for plugin API 2.1, this host implements API 1.1"},
         BrokenCase{"throw_in_factory", "the factory of "},
         BrokenCase{"throw_in_configure", "configure() threw: "},
         BrokenCase{"throw_in_start", "start() threw: "}),

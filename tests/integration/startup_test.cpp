@@ -18,7 +18,9 @@ TEST(Startup, DemoStartsAll84AgentsOfBothMachinesInOneHost) {
   ChildProcess host({AGENTHOST_BIN, "run", "--config",
                      AGENTHOST_SOURCE_DIR "/config/demo/agenthost.yaml", "--machine", "all"},
                     {{"AGENTHOST_PLUGIN_DIR", AGENTHOST_PLUGIN_DIR},
-                     {"AGENTHOST_CONTROL_SOCKET", dir.file("control.sock")}});
+                     {"AGENTHOST_CONTROL_SOCKET", dir.file("control.sock")},
+                     // its own loopback address: the demo's 84 ports never clash with others'
+                     {"AGENTHOST_BIND", "127.0.0.2"}});
   auto line = host.wait_for_line("startup complete", 30s);
   ASSERT_TRUE(line) << host.output();
   EXPECT_NE(line->find("84 ready, 0 failed, 0 blocked"), std::string::npos) << *line;

@@ -10,9 +10,14 @@
 // Threads: every method is safe to call from any thread the host runs agent code on.
 
 #include <string>
+#include <string_view>
 
 #include <spdlog/logger.h>
 #include <yaml-cpp/yaml.h>
+#include <zmq.hpp>
+
+#include "agenthost/messaging.hpp"
+#include "agenthost/sockets.hpp"
 
 namespace agenthost {
 
@@ -36,8 +41,28 @@ class AgentContext {
   // with spdlog's global registry — both would outlive the plugin's code on unload.
   virtual spdlog::logger& logger() const = 0;
 
-  // Later API minors add: serve(), client(), sockets(), errors(), metrics(), timers(),
-  // executor() — each released by the host when the agent stops.
+  // --- API 1.1: messaging (see messaging.hpp and docs/PROTOCOL.md) ---
+
+  // Serves `method` on this agent's endpoints (inproc://agent/NAME, and tcp when the agent
+  // has a port). Call it from configure() or start(): requests that arrive before the agent
+  // is ready are held and handled once start() has returned. Serving a method again replaces
+  // its handler. Names starting with "agenthost." are reserved (agenthost.health is answered
+  // by the host). Throws std::invalid_argument for an empty or reserved name.
+  virtual void serve(std::string method, Handler handler) = 0;
+
+  // A client for calling the agent `agent` (in this host or on another machine); the same
+  // object for the same name, valid for the agent's whole life.
+  virtual Client& client(std::string_view agent) = 0;
+
+  // The host's one ZeroMQ context. Agents never create their own: sockets made from this
+  // one share the host's I/O threads. Sockets an agent creates are its own to close, before
+  // stop() returns.
+  virtual zmq::context_t& zmq_context() = 0;
+
+  // Leased, pooled sockets for PUB/SUB and other patterns (sockets.hpp).
+  virtual SocketPool& sockets() = 0;
+
+  // Later API minors add: errors(), metrics(), timers(), executor().
 };
 
 }  // namespace agenthost

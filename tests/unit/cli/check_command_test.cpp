@@ -55,14 +55,14 @@ agents:
 
 TEST(CheckCommandTest, WarningsPassUnlessStrict) {
   testing::TempDir dir;
-  const auto path = dir.write("agenthost.yaml", "host: { peers: [\"tcp://10.0.0.9:7000\"] }\n");
+  const auto path = dir.write("agenthost.yaml", "host: { advertise: 10.0.0.9 }\n");
   auto relaxed = check(path);
   EXPECT_EQ(relaxed.code, 0);
   EXPECT_EQ(relaxed.out, path + ": ok (0 agents on 0 machines, 1 warning)\n");
   auto strict = check(path, /*strict=*/true);
   EXPECT_EQ(strict.code, 1);
   EXPECT_EQ(strict.out, path + ": 1 error, 0 warnings\n");
-  EXPECT_NE(strict.err.find(":1:17: error: literal IP address '10.0.0.9'"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find(":1:20: error: literal IP address '10.0.0.9'"), std::string::npos) << strict.err;
 }
 
 TEST(CheckCommandTest, ExplainListsSubstitutions) {

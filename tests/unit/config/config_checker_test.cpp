@@ -100,11 +100,13 @@ TEST(ConfigCheckerTest, MissingPluginNamesTheFilesTried) {
 
 TEST(ConfigCheckerTest, LiteralIpWarningsAndStrict) {
   const char* text = R"(host:
-  peers: ["tcp://192.168.1.20:7000", "tcp://${PC2_IP:-10.0.0.2}:7000", "tcp://[::1]:7000"]
+  registry:
+    listen: "0.0.0.0:7400"
+    peers: ["192.168.1.20:7400", "${PC2_IP:-10.0.0.2}:7400", "[::1]:7400"]
 )";
   const std::string warnings =
-      "c.yaml:2:11: warning: literal IP address '192.168.1.20' (use ${VAR:-...} or a host name)\n"
-      "c.yaml:2:38: warning: literal IP address '10.0.0.2' as the default of ${PC2_IP} (use a host name as the "
+      "c.yaml:4:13: warning: literal IP address '192.168.1.20' (use ${VAR:-...} or a host name)\n"
+      "c.yaml:4:34: warning: literal IP address '10.0.0.2' as the default of ${PC2_IP} (use a host name as the "
       "default)\n";
   EXPECT_EQ(check_text(text), warnings);
   std::string strict = warnings;

@@ -19,7 +19,15 @@ const char* kFull = R"(host:
   control: { socket: run/control.sock }
   startup: { parallelism: 8, timeout: 45s, strategy: levels, stop_timeout: 3s }
   health: { interval: 2s, timeout: 150ms }
-  peers: ["tcp://${PC2_IP:-localhost}:7000"]
+  bind: 0.0.0.0
+  advertise: ${PC1_IP:-pc1.lan}
+  registry:
+    listen: "0.0.0.0:7400"
+    peers: ["pc1.lan:7400", "${PC2_IP:-localhost}:7400"]
+    announce_interval: 100ms
+    ttl: 2s
+  client: { retry_backoff: 5ms, retry_backoff_max: 1s, breaker_failures: 3, breaker_open_for: 500ms }
+  workers: 6
 agents:
   - name: ModelManagerAgent
     plugin: simulated
@@ -29,6 +37,7 @@ agents:
     restart: always
     expected_start: 1200ms
     start_timeout: 5s
+    concurrency: 4
     config: { init_ms: 1200, nested: { url: "http://${PC2_IP:-pc2}/x", list: [a, "${MM_PORT:-1}"] } }
   - name: SystemDigitalTwin
     plugin: simulated
@@ -52,22 +61,36 @@ TEST(ConfigLoaderTest, ReadsEveryKey) {
   EXPECT_EQ(host.stop_timeout, 3s);
   EXPECT_EQ(host.health_interval, 2s);
   EXPECT_EQ(host.health_timeout, 150ms);
-  EXPECT_EQ(host.peers, (std::vector<std::string>{"tcp://localhost:7000"}));
+  EXPECT_EQ(host.bind, "0.0.0.0");
+  EXPECT_EQ(host.advertise, "pc1.lan");
+  EXPECT_EQ(host.registry.backend, RegistrySpec::Backend::peers);  // implied by peers
+  ASSERT_TRUE(host.registry.listen);
+  EXPECT_EQ(host.registry.listen->port, 7400);
+  ASSERT_EQ(host.registry.peers.size(), 2u);
+  EXPECT_EQ(host.registry.peers[1].host, "localhost");
+  EXPECT_EQ(host.registry.announce_interval, 100ms);
+  EXPECT_EQ(host.registry.ttl, 2s);
+  EXPECT_EQ(host.client.retry_backoff, 5ms);
+  EXPECT_EQ(host.client.retry_backoff_max, 1s);
+  EXPECT_EQ(host.client.breaker_failures, 3);
+  EXPECT_EQ(host.client.breaker_open_for, 500ms);
+  EXPECT_EQ(host.workers, 6);
 
   ASSERT_EQ(result.config.agents.size(), 2u);
   const auto& mm = result.config.agents[0];
   EXPECT_EQ(mm.name, "ModelManagerAgent");
-  EXPECT_EQ(mm.where.to_string(), "/etc/agenthost/agenthost.yaml:10:11");
+  EXPECT_EQ(mm.where.to_string(), "/etc/agenthost/agenthost.yaml:18:11");
   EXPECT_EQ(mm.plugin, "simulated");
   EXPECT_EQ(mm.machine, "pc2");
   EXPECT_EQ(mm.port, 7300);  // substituted, then read as an int
   EXPECT_FALSE(mm.port_auto);
   ASSERT_EQ(mm.dependencies.size(), 1u);
   EXPECT_EQ(mm.dependencies[0].name, "SystemDigitalTwin");
-  EXPECT_EQ(mm.dependencies[0].where.to_string(), "/etc/agenthost/agenthost.yaml:14:20");
+  EXPECT_EQ(mm.dependencies[0].where.to_string(), "/etc/agenthost/agenthost.yaml:22:20");
   EXPECT_EQ(mm.restart, RestartPolicy::always);
   EXPECT_EQ(mm.expected_start, 1200ms);
   EXPECT_EQ(mm.start_timeout, 5s);
+  EXPECT_EQ(mm.concurrency, 4);
   EXPECT_EQ(mm.config["init_ms"].as<int>(), 1200);
   EXPECT_EQ(mm.config["nested"]["url"].as<std::string>(), "http://pc2/x");
   EXPECT_EQ(mm.config["nested"]["list"][1].as<int>(), 7300);
@@ -78,6 +101,7 @@ TEST(ConfigLoaderTest, ReadsEveryKey) {
   EXPECT_FALSE(twin.port);
   EXPECT_EQ(twin.restart, RestartPolicy::on_failure);
   EXPECT_FALSE(twin.expected_start);
+  EXPECT_EQ(twin.concurrency, 1);
 
   // Every substitution is recorded for --explain.
   std::vector<std::string> explained;
@@ -85,10 +109,11 @@ TEST(ConfigLoaderTest, ReadsEveryKey) {
     explained.push_back(s.where.to_string() + " " + s.variable + "=" + s.value + (s.from_default ? " d" : " e"));
   EXPECT_EQ(explained, (std::vector<std::string>{
                            "/etc/agenthost/agenthost.yaml:2:9 AGENTHOST_MACHINE=main_pc d",
-                           "/etc/agenthost/agenthost.yaml:8:11 PC2_IP=localhost d",
-                           "/etc/agenthost/agenthost.yaml:13:11 MM_PORT=7300 e",
-                           "/etc/agenthost/agenthost.yaml:18:45 PC2_IP=pc2 d",
-                           "/etc/agenthost/agenthost.yaml:18:82 MM_PORT=7300 e",
+                           "/etc/agenthost/agenthost.yaml:9:14 PC1_IP=pc1.lan d",
+                           "/etc/agenthost/agenthost.yaml:12:29 PC2_IP=localhost d",
+                           "/etc/agenthost/agenthost.yaml:21:11 MM_PORT=7300 e",
+                           "/etc/agenthost/agenthost.yaml:27:45 PC2_IP=pc2 d",
+                           "/etc/agenthost/agenthost.yaml:27:82 MM_PORT=7300 e",
                        }));
 }
 
@@ -140,7 +165,7 @@ TEST(ConfigLoaderTest, UnknownKeyWithoutSuggestionListsKnownKeys) {
   auto result = load_config_text("host: { colour: red }\n", "c.yaml", fake_env());
   EXPECT_EQ(formatted(result.diagnostics),
             "c.yaml:1:9: error: unknown key 'colour' in host (known keys: name, plugin_dirs, agents_dir, admin, "
-            "control, startup, health, peers)\n");
+            "control, startup, health, bind, advertise, registry, client, workers)\n");
 }
 
 TEST(ConfigLoaderTest, WrongTypesAtTheValuePosition) {

@@ -111,11 +111,25 @@ TEST(StartScheduler, AFailureBlocksEveryAgentThatNeedsItAndNothingElse) {
   EXPECT_TRUE(s.finished());
 }
 
-TEST(StartScheduler, UnselectedNodesAreNeitherStartedNorWaitedFor) {
+TEST(StartScheduler, UnselectedNodesAreNotStartedButTheirDependentsWaitForThem) {
   Fixture f({{}, {0}, {}});
   StartScheduler s(f.graph, {false, true, true}, {}, StartStrategy::eager, 8);
   EXPECT_EQ(s.state(0), State::excluded);
-  EXPECT_EQ(sorted(s.take_startable()), (std::vector<NodeId>{1, 2}));
+  EXPECT_EQ(s.take_startable(), (std::vector<NodeId>{2}));
+  EXPECT_EQ(s.waiting_on_remote(1), (std::vector<NodeId>{0}));
+  s.mark_remote_ready(0);
+  s.mark_remote_ready(0);  // a second announcement changes nothing
+  EXPECT_TRUE(s.waiting_on_remote(1).empty());
+  EXPECT_EQ(s.take_startable(), (std::vector<NodeId>{1}));
+}
+
+TEST(StartScheduler, ARemoteDependencyThatNeverComesCanBeBlocked) {
+  Fixture f({{}, {0}, {1}});
+  StartScheduler s(f.graph, {false, true, true}, {}, StartStrategy::eager, 8);
+  EXPECT_TRUE(s.take_startable().empty());
+  auto blocked = s.block(1);
+  EXPECT_EQ(blocked.size(), 2u);
+  EXPECT_TRUE(s.finished());
 }
 
 TEST(StartScheduler, BlockingANodeForAnOutsideReasonBlocksItsDependents) {

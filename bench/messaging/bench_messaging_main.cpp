@@ -1,0 +1,234 @@
+// bench_messaging: request latency and memory of ZeroMQ messaging, as the baselines that
+// agenthost's calls and its 84-agent host are compared against.
+//
+//   bench_messaging [--quick] [--only=SECTION,SECTION...]
+//
+// Sections: raw_inproc, raw_tcp, python_tcp, memory_cpp, memory_python (default: all).
+// --quick makes a tenth of the round trips, for a smoke run.
+// Environment: AGENTHOST_BENCH_PYTHON, a Python 3 with pyzmq for the Python sections
+// (default: the one found when the bench was configured).
+//
+// Prints `RESULT <key> <value> <unit>` lines on stdout, progress and failures on stderr. A
+// failing section does not stop the others; the exit code is 1 when any failed, 2 on a usage
+// error, else 0.
+
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "latency_stats.hpp"
+#include "process_memory.hpp"
+#include "agenthost_calls.hpp"
+#include "agenthost_memory.hpp"
+#include "raw_baselines.hpp"
+
+using namespace agenthost::bench;
+
+namespace {
+
+// The seed's system: 58 agents on main_pc and 26 on pc2, each its own process today.
+constexpr int kAgents = 84;
+constexpr auto kMemoryTimeout = std::chrono::seconds(120);
+
+const std::set<std::string, std::less<>> kSections = {
+    "raw_inproc",   "raw_tcp",     "python_tcp",  "memory_cpp", "memory_python",
+    "host_inproc",  "host_async",  "host_tcp",    "host_memory", "host_per_agent"};
+
+struct Options {
+  bool quick = false;
+  std::set<std::string, std::less<>> only;  // empty: every section
+  std::string python = AGENTHOST_BENCH_PYTHON;
+
+  bool wants(std::string_view section) const { return only.empty() || only.contains(section); }
+
+  // The full plan, or a tenth of it with --quick.
+  RoundTripPlan plan(int warmup, int count) const {
+    const int divisor = quick ? 10 : 1;
+    return RoundTripPlan{.warmup = warmup / divisor, .count = count / divisor};
+  }
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+  fmt::print(stderr,
+             "bench_messaging: {}\n"
+             "usage: bench_messaging [--quick] [--only=SECTION,...]\n"
+             "sections: {}\n",
+             problem, fmt::join(kSections, ", "));
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  if (const char* python = std::getenv("AGENTHOST_BENCH_PYTHON"); python && *python) {
+    options.python = python;
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--quick") {
+      options.quick = true;
+    } else if (arg.starts_with("--only=")) {
+      std::string_view list = arg.substr(7);
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto section = list.substr(0, comma);
+        if (!kSections.contains(section)) usage(fmt::format("unknown section '{}'", section));
+        options.only.emplace(section);
+        list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+      }
+    } else {
+      usage(fmt::format("unknown argument '{}'", arg));
+    }
+  }
+  return options;
+}
+
+// --- output: every figure is one line `RESULT <key> <value> <unit>` ---
+
+void print_result(std::string_view key, double value, std::string_view unit, int decimals) {
+  fmt::print("RESULT {} {:.{}f} {}\n", key, value, decimals, unit);
+  std::fflush(stdout);
+}
+
+void print_latency(std::string_view key, const LatencyResult& result) {
+  print_result(fmt::format("{}_p50", key), result.p50_us, "us", 1);
+  print_result(fmt::format("{}_p99", key), result.p99_us, "us", 1);
+  print_result(fmt::format("{}_calls_per_s", key), result.calls_per_s, "calls/s", 0);
+}
+
+void print_memory(std::string_view key, const MemoryResult& result) {
+  print_result(key, result.total_mib, "MiB", 1);
+}
+
+// `numerator / denominator` as "x": e.g. host_inproc_p50 / raw_inproc_p50.
+[[maybe_unused]] void print_ratio(std::string_view key, double numerator, double denominator) {
+  if (denominator > 0) print_result(key, numerator / denominator, "x", 2);
+}
+
+void report_round_trips(std::string_view key, const LatencyResult& result,
+                        const RoundTripPlan& plan) {
+  fmt::print(stderr, "{}: {} round trips{}\n", key, result.round_trips,
+             result.round_trips < static_cast<std::size_t>(plan.count)
+                 ? fmt::format(" (of {} planned: stopped at the {} s limit)", plan.count,
+                               plan.time_limit.count())
+                 : "");
+}
+
+// Runs the sections the options ask for; a section that throws is reported on stderr and
+// the run goes on with the next one.
+class SectionRunner {
+ public:
+  explicit SectionRunner(const Options& options) : options_(options) {}
+
+  template <typename Body>
+  void operator()(std::string_view section, Body&& body) {
+    if (!options_.wants(section)) return;
+    fmt::print(stderr, "{}: running\n", section);
+    try {
+      std::forward<Body>(body)();
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "{}: FAILED: {}\n", section, error.what());
+      failed_ = true;
+    }
+  }
+
+  bool failed() const noexcept { return failed_; }
+
+ private:
+  const Options& options_;
+  bool failed_ = false;
+};
+
+// What the baselines measured, for the ratios printed after the agenthost figures.
+struct Baselines {
+  std::optional<LatencyResult> raw_inproc;
+  std::optional<LatencyResult> raw_tcp;
+  std::optional<LatencyResult> python_tcp;
+  std::optional<MemoryResult> memory_cpp;
+  std::optional<MemoryResult> memory_python;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_options(argc, argv);
+  SectionRunner run(options);
+  Baselines base;
+
+  const auto latency_section = [&](std::string_view key, const RoundTripPlan& plan,
+                                   std::optional<LatencyResult>& slot, auto measure) {
+    run(key, [&] {
+      slot = measure(plan);
+      report_round_trips(key, *slot, plan);
+      print_latency(key, *slot);
+    });
+  };
+  latency_section("raw_inproc", options.plan(1000, 20000), base.raw_inproc,
+                  raw_inproc_round_trips);
+  latency_section("raw_tcp", options.plan(1000, 10000), base.raw_tcp, raw_tcp_round_trips);
+  latency_section("python_tcp", options.plan(500, 5000), base.python_tcp,
+                  [&](const RoundTripPlan& plan) {
+                    return python_tcp_round_trips(plan, options.python,
+                                                  AGENTHOST_BENCH_SCRIPT_DIR);
+                  });
+
+  run("memory_cpp", [&] {
+    base.memory_cpp =
+        measure_process_memory({AGENTHOST_BENCH_MINIMAL_PROCESS}, kAgents, kMemoryTimeout);
+    print_memory("memory_84_cpp_processes", *base.memory_cpp);
+  });
+  run("memory_python", [&] {
+    base.memory_python = measure_process_memory(
+        {options.python, AGENTHOST_BENCH_SCRIPT_DIR "/py_minimal_agent.py"}, kAgents,
+        kMemoryTimeout);
+    print_memory("memory_84_python_processes", *base.memory_python);
+  });
+
+  // ---- agenthost, each figure beside its baseline from this same run ----
+  std::optional<LatencyResult> host_inproc;
+  latency_section("host_inproc", options.plan(1000, 20000), host_inproc, in_host_sync);
+  if (host_inproc && base.raw_inproc) {
+    print_ratio("host_inproc_p50_vs_raw_inproc", host_inproc->p50_us, base.raw_inproc->p50_us);
+  }
+  run("host_async", [&] {
+    const double rate = in_host_async_calls_per_s(options.quick ? 50'000 : 1'000'000, 256);
+    print_result("host_async_calls_per_s", rate, "calls/s", 0);
+    if (base.raw_inproc) {
+      print_ratio("host_async_vs_raw_inproc_calls", rate, base.raw_inproc->calls_per_s);
+    }
+  });
+  std::optional<LatencyResult> host_tcp;
+  latency_section("host_tcp", options.plan(1000, 10000), host_tcp, [&](const RoundTripPlan& plan) {
+    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR);
+  });
+  if (host_tcp && base.raw_tcp) {
+    print_ratio("host_tcp_p50_vs_raw_tcp", host_tcp->p50_us, base.raw_tcp->p50_us);
+  }
+  if (host_tcp && base.python_tcp) {
+    print_ratio("host_tcp_p50_vs_python_tcp", host_tcp->p50_us, base.python_tcp->p50_us);
+  }
+
+  const HostBinaries binaries{AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_CTL_BIN,
+                              AGENTHOST_BENCH_PLUGIN_DIR, AGENTHOST_BENCH_DEMO_CONFIG};
+  run("host_memory", [&] {
+    const double mib = double(demo_host_pss_kib(binaries)) / 1024.0;
+    print_result("memory_host_84_agents", mib, "MiB", 1);
+    if (base.memory_cpp) {
+      print_ratio("memory_host_vs_84_cpp_processes", mib, base.memory_cpp->total_mib);
+    }
+    if (base.memory_python) {
+      print_ratio("memory_host_vs_84_python_processes", mib, base.memory_python->total_mib);
+    }
+  });
+  run("host_per_agent", [&] {
+    print_result("memory_per_further_agent", per_agent_kib(binaries, options.quick ? 101 : 501),
+                 "KiB", 1);
+  });
+
+  return run.failed() ? 1 : 0;
+}

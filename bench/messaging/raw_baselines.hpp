@@ -1,0 +1,41 @@
+#pragma once
+// The latency baselines agenthost's calls are measured against, each a run of sequential
+// REQ/REP round trips with the same small payload:
+//   raw_inproc  cppzmq REQ -> REP between two threads of one process (one context)
+//   raw_tcp     cppzmq REQ -> REP between two threads over tcp on 127.0.0.1
+//   python_tcp  the seed's status quo: a pyzmq REQ client process -> a pyzmq REP server
+//               process over tcp on loopback
+// The raw ones are the floor a host cannot beat with sockets; python_tcp is what it replaces.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "latency_stats.hpp"
+
+namespace agenthost::bench {
+
+struct RoundTripPlan {
+  int warmup = 1000;  // round trips before measuring: connections, caches, allocator
+  int count = 10000;  // measured round trips
+  // The whole run (warm-up included) stops here even when `count` is not reached; the result
+  // then says how many round trips it measured.
+  std::chrono::seconds time_limit{20};
+  // A single round trip slower than this fails the run (the peer is stuck or gone).
+  std::chrono::milliseconds reply_timeout{2000};
+};
+
+// What every round trip sends — the agenthost measurements should send the same bytes.
+inline constexpr std::string_view kBenchPayload =
+    R"({"op":"echo","seq":12345,"data":"0123456789abcdef"})";
+
+// Each throws std::runtime_error when a round trip times out or a helper process fails.
+LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan);
+LatencyResult raw_tcp_round_trips(const RoundTripPlan& plan);
+
+// `python` is an interpreter with pyzmq; `script_dir` holds py_rep_server.py and
+// py_req_client.py.
+LatencyResult python_tcp_round_trips(const RoundTripPlan& plan, const std::string& python,
+                                     const std::string& script_dir);
+
+}  // namespace agenthost::bench

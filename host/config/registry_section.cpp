@@ -1,0 +1,167 @@
+// host.registry: the backend that publishes and finds agents' endpoints, this host's registry
+// listener, the other hosts, and how often entries are announced and how long they live.
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "config/config_sections.hpp"
+#include "config/duration.hpp"
+#include "config/network_address.hpp"
+#include "config/suggest.hpp"
+
+namespace agenthost::config {
+
+namespace {
+
+using Backend = RegistrySpec::Backend;
+
+const std::vector<std::string> kRegistryKeys = {"backend", "listen", "peers", "announce_interval", "ttl"};
+constexpr int kExamplePort = 7400;
+
+// "a or b", "a, b or c".
+std::string alternatives(const std::vector<std::string>& names) {
+  if (names.size() < 2) return names.empty() ? "" : names.front();
+  return fmt::format("{} or {}", fmt::join(names.begin(), names.end() - 1, ", "), names.back());
+}
+
+std::optional<Backend> parse_backend(const YAML::Node& node, YamlReader& reader) {
+  auto text = reader.text(node, "host.registry.backend");
+  if (!text) return std::nullopt;
+  const auto& names = registry_backend_names();
+  const auto it = std::find(names.begin(), names.end(), *text);
+  if (it != names.end()) return static_cast<Backend>(it - names.begin());
+  const std::string hint = did_you_mean(*text, names);
+  reader.error(node, fmt::format("unknown host.registry.backend '{}' ({})", *text,
+                                 hint.empty() ? "use " + alternatives(names) : hint));
+  return std::nullopt;
+}
+
+// The host part of HOST:PORT: "[::1]:7400" has host "::1", so brackets or a colon left in it
+// are mistakes, as is anything that is neither an IP address nor a host name.
+bool names_a_host(AddressKind kind) {
+  return kind != AddressKind::empty && kind != AddressKind::invalid && kind != AddressKind::with_port &&
+         kind != AddressKind::bracketed;
+}
+
+std::optional<ListenAddress> read_listen(const YAML::Node& node, YamlReader& reader) {
+  auto listen = read_listen_address(node, reader, "host.registry.listen", kExamplePort);
+  if (!listen || names_a_host(classify_address(listen->host))) return listen;
+  reader.error(node, fmt::format("host.registry.listen '{}' does not start with an IP address or host name "
+                                 "(write e.g. \"0.0.0.0:{}\")",
+                                 to_string(*listen), kExamplePort));
+  return std::nullopt;
+}
+
+// Every entry is checked, so that one run reports all the bad ones.
+void read_peers(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
+  if (!node.IsSequence()) {
+    reader.error(node, fmt::format("host.registry.peers must be a list, got {} (write [\"pc1:{}\", \"pc2:{}\"] "
+                                   "or one '- HOST:PORT' per line)",
+                                   describe_type(node), kExamplePort, kExamplePort));
+    return;
+  }
+  constexpr std::string_view kEntry = "host.registry.peers entry";
+  for (const auto& item : node) {
+    auto peer = read_listen_address(item, reader, kEntry, kExamplePort);
+    if (!peer) continue;
+    const std::string written = to_string(*peer);
+    const auto kind = classify_address(peer->host);
+    const auto same = std::find_if(registry.peers.begin(), registry.peers.end(), [&](const ListenAddress& p) {
+      return p.host == peer->host && p.port == peer->port;
+    });
+    if (peer->port == 0) {
+      reader.error(item, fmt::format("{} '{}' has port 0 (write the port of that host's host.registry.listen)",
+                                     kEntry, written));
+    } else if (kind == AddressKind::wildcard) {
+      reader.error(item, fmt::format("{} '{}' has a wildcard address, which cannot be connected to (write the "
+                                     "address or host name other hosts reach that host at)",
+                                     kEntry, written));
+    } else if (!names_a_host(kind)) {
+      reader.error(item, fmt::format("{} '{}' does not start with an IP address or host name (write e.g. "
+                                     "\"pc2:{}\" or \"[fe80::2]:{}\")",
+                                     kEntry, written, kExamplePort, kExamplePort));
+    } else if (same != registry.peers.end()) {
+      reader.error(item, fmt::format("host.registry.peers lists '{}' twice (first at {}; keep one)", written,
+                                     same->where.to_string()));
+    } else {
+      registry.peers.push_back(std::move(*peer));
+    }
+  }
+}
+
+// An endpoint must be announced again before its entry expires.
+void check_ttl(const RegistrySpec& registry, const YAML::Node& interval, const YAML::Node& ttl,
+               YamlReader& reader) {
+  if (registry.ttl > registry.announce_interval) return;
+  if (ttl) {
+    reader.error(ttl, fmt::format("host.registry.ttl {} must be greater than host.registry.announce_interval {} "
+                                  "(entries would expire between two announcements; make ttl a few intervals)",
+                                  format_duration(registry.ttl), format_duration(registry.announce_interval)));
+  } else {
+    reader.error(interval, fmt::format("host.registry.announce_interval {} must be less than host.registry.ttl, "
+                                       "{} by default (entries would expire between two announcements; shorten "
+                                       "the interval, or set ttl to a few intervals)",
+                                       format_duration(registry.announce_interval), format_duration(registry.ttl)));
+  }
+}
+
+// Keys the chosen backend needs or does not use.
+void check_backend_keys(const RegistrySpec& registry, const YAML::Node& backend, const YAML::Node& listen,
+                        const YAML::Node& peers, YamlReader& reader) {
+  if (registry.backend == Backend::peers) {
+    if (listen) return;  // read (or reported) already
+    const std::string needs = fmt::format(
+        "needs host.registry.listen (add listen: \"HOST:PORT\", where this host receives the other hosts' "
+        "announcements, e.g. \"0.0.0.0:{}\")",
+        kExamplePort);
+    if (backend) reader.error(backend, "host.registry.backend peers " + needs);
+    else reader.error(peers, "host.registry.peers " + needs);
+    return;
+  }
+  const std::string unused = fmt::format("is only used by backend peers, not {} (remove it, or write "
+                                         "backend: peers)",
+                                         to_string(registry.backend));
+  if (listen) reader.diagnostics().warning(reader.at(listen), "host.registry.listen " + unused);
+  if (peers) reader.diagnostics().warning(reader.at(peers), "host.registry.peers " + unused);
+}
+
+}  // namespace
+
+const std::vector<std::string>& registry_backend_names() {
+#define AGENTHOST_BACKEND_NAME(name) #name,
+  static const std::vector<std::string> names = {AGENTHOST_REGISTRY_BACKENDS(AGENTHOST_BACKEND_NAME)};
+#undef AGENTHOST_BACKEND_NAME
+  return names;
+}
+
+const std::string& to_string(RegistrySpec::Backend backend) {
+  return registry_backend_names().at(static_cast<std::size_t>(backend));
+}
+
+void read_registry_section(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
+  if (!reader.expect_map(node, "host.registry")) return;
+  reader.check_keys(node, "host.registry", kRegistryKeys);
+  const YAML::Node backend = node["backend"];
+  const YAML::Node listen = node["listen"];
+  const YAML::Node peers = node["peers"];
+  const YAML::Node interval = node["announce_interval"];
+  const YAML::Node ttl = node["ttl"];
+
+  bool backend_ok = true;
+  if (backend) backend_ok = assign(parse_backend(backend, reader), registry.backend);
+  else if (peers) registry.backend = Backend::peers;  // writing the peers is choosing them
+  if (listen) registry.listen = read_listen(listen, reader);
+  if (peers) read_peers(peers, reader, registry);
+
+  bool times_ok = true;
+  if (interval)
+    times_ok &= assign(reader.positive_duration(interval, "host.registry.announce_interval"),
+                       registry.announce_interval);
+  if (ttl) times_ok &= assign(reader.positive_duration(ttl, "host.registry.ttl"), registry.ttl);
+  if (times_ok && (interval || ttl)) check_ttl(registry, interval, ttl, reader);
+
+  if (backend_ok) check_backend_keys(registry, backend, listen, peers, reader);
+}
+
+}  // namespace agenthost::config

@@ -1,0 +1,254 @@
+#include "messaging/agent_client.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "messaging/wire_protocol.hpp"
+
+namespace agenthost::messaging {
+namespace {
+
+// The in-host fast path's call for a waiting caller: the handler's thread hands the reply
+// over through a condition variable, after a short spin that catches quick handlers without
+// the cost of sleeping.
+class WaitingCall final : public Call {
+ public:
+  using Call::Call;
+
+  // True when a reply (or a 5xx) was delivered before `deadline`.
+  bool wait_until(Clock::time_point deadline) {
+    for (int spin = 0; spin < kSpins; ++spin) {
+      if (delivered_.load(std::memory_order_acquire)) return true;
+      __builtin_ia32_pause();
+    }
+    std::unique_lock lock(mu_);
+    return cv_.wait_until(lock, deadline, [&] { return delivered_.load(std::memory_order_acquire); });
+  }
+  void wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return delivered_.load(std::memory_order_acquire); });
+  }
+
+  int status = 0;
+  std::string body;
+
+ private:
+  static constexpr int kSpins = 2000;  // ~10-20 us: about one handler hand-off
+
+  void deliver(int code, std::string reply) noexcept override {
+    status = code;
+    body = std::move(reply);
+    {
+      std::lock_guard lock(mu_);
+      delivered_.store(true, std::memory_order_release);
+    }
+    cv_.notify_one();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> delivered_{false};
+};
+
+// The in-host fast path's call for an asynchronous caller: the callback runs where the call
+// completes (the handler's worker, or the deadline watch).
+class CallbackCall final : public Call {
+ public:
+  CallbackCall(std::string method, std::string payload, std::string caller,
+               Clock::time_point deadline, Client::Callback done)
+      : Call(std::move(method), std::move(payload), std::move(caller), deadline),
+        done_(std::move(done)) {}
+
+ private:
+  void deliver(int status, std::string body) noexcept override {
+    try {
+      done_(to_call_result(status, std::move(body)));
+    } catch (...) {
+      // A callback that throws has nowhere to report to; the call itself is complete.
+    }
+  }
+  Client::Callback done_;
+};
+
+std::string correlation_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+}  // namespace
+
+CallResult to_call_result(int status, std::string body) {
+  CallResult result;
+  result.code = status >= 100 ? status : 0;
+  switch (status) {
+    case kOk:
+      result.status = CallStatus::ok;
+      result.payload = std::move(body);
+      return result;
+    case kCallerGaveUp:
+    case kDeadlineExpired:
+      result.status = CallStatus::timeout;
+      break;
+    case kCallerCannotSend:
+    case kNotServing:
+      result.status = CallStatus::unavailable;
+      break;
+    default:
+      result.status = CallStatus::remote_error;
+      break;
+  }
+  result.error = std::move(body);
+  return result;
+}
+
+AgentClient::AgentClient(MessagingHost& host, std::string caller, std::string target)
+    : host_(host), caller_(std::move(caller)), target_(std::move(target)) {}
+
+CallResult AgentClient::call(std::string_view method, std::string payload,
+                             std::chrono::milliseconds deadline, CallOptions options) {
+  return call_until(method, std::move(payload), Clock::now() + deadline, options);
+}
+
+CallResult AgentClient::call_until(std::string_view method, std::string payload,
+                                   Clock::time_point deadline, CallOptions options) {
+  const int attempts = options.idempotent ? std::max(1, options.max_attempts) : 1;
+  auto backoff = host_.options().client.retry_backoff;
+  for (int tries = 1;; ++tries) {
+    const bool last = tries >= attempts;
+    // The payload is moved on the last attempt: the only one for a call that is not retried.
+    CallResult result = attempt(method, last ? std::move(payload) : payload, deadline);
+    if (last || (result.status != CallStatus::timeout && result.status != CallStatus::unavailable)) {
+      return result;
+    }
+    if (Clock::now() + backoff >= deadline) return result;
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, host_.options().client.retry_backoff_max);
+  }
+}
+
+CallResult AgentClient::attempt(std::string_view method, std::string payload,
+                                Clock::time_point deadline) {
+  if (auto endpoint = host_.find_endpoint(target_)) {
+    return call_in_host(*endpoint, method, std::move(payload), deadline);
+  }
+  auto entry = host_.registry().find(target_);
+  if (!entry) {
+    return to_call_result(kCallerCannotSend,
+                          fmt::format("no agent named '{}' is known to the registry", target_));
+  }
+  if (!entry->ready) {
+    return to_call_result(kCallerCannotSend, fmt::format("agent '{}' on {} is not ready", target_,
+                                                         entry->machine));
+  }
+  if (entry->endpoint.empty()) {
+    return to_call_result(kCallerCannotSend,
+                          fmt::format("agent '{}' on {} has no network endpoint (give it a port, "
+                                      "or port: auto)",
+                                      target_, entry->machine));
+  }
+  return call_remote(entry->endpoint, method, payload, deadline);
+}
+
+CallResult AgentClient::call_in_host(AgentEndpoint& endpoint, std::string_view method,
+                                     std::string payload, Clock::time_point deadline) {
+  auto call = std::make_shared<WaitingCall>(std::string(method), std::move(payload), caller_, deadline);
+  endpoint.submit(call);
+  WorkerPool::BlockingScope blocking(host_.workers());
+  if (!call->wait_until(deadline)) {
+    if (call->complete(kCallerGaveUp, "")) {
+      return to_call_result(kCallerGaveUp,
+                            fmt::format("no reply from '{}' to '{}' within the deadline", target_,
+                                        method));
+    }
+    call->wait();  // the reply won the race and is being handed over
+  }
+  return to_call_result(call->status, std::move(call->body));
+}
+
+CallResult AgentClient::call_remote(const std::string& address, std::string_view method,
+                                    std::string_view payload, Clock::time_point deadline) {
+  auto& breaker = host_.breaker(address);
+  if (!breaker.allow(Clock::now())) {
+    CallResult result;
+    result.status = CallStatus::circuit_open;
+    result.error = fmt::format("circuit to '{}' at {} is open after repeated failures", target_,
+                               address);
+    return result;
+  }
+  auto remaining = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  };
+  CallResult result;
+  try {
+    auto lease = host_.sockets().lease(address, zmq::socket_type::dealer,
+                                       std::max(remaining(), std::chrono::milliseconds(0)));
+    auto& socket = lease.socket();
+    const std::string id = correlation_id();
+    Frames request = make_request(method, payload, remaining(), id);
+    socket.set(zmq::sockopt::sndtimeo, static_cast<int>(std::max<long long>(remaining().count(), 0)));
+    if (!zmq::send_multipart(socket, request)) {
+      result = to_call_result(kCallerCannotSend,
+                              fmt::format("cannot reach '{}' at {}", target_, address));
+    } else {
+      result = to_call_result(kCallerGaveUp, fmt::format("no reply from '{}' at {} to '{}' within "
+                                                          "the deadline", target_, address, method));
+      Frames frames;
+      for (;;) {
+        auto left = remaining();
+        if (left.count() < 0) break;
+        zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, left);
+        if (!(item.revents & ZMQ_POLLIN)) continue;
+        frames.clear();
+        if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+          continue;
+        }
+        auto reply = parse_reply(frames);
+        if (!reply || reply->correlation != id) continue;  // late reply to an earlier call
+        result = to_call_result(reply->status, std::move(reply->body));
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    result = to_call_result(kCallerCannotSend, fmt::format("cannot call '{}' at {}: {}", target_,
+                                                           address, e.what()));
+  }
+  if (result.status == CallStatus::timeout || result.status == CallStatus::unavailable) {
+    breaker.record_failure(Clock::now());
+  } else {
+    breaker.record_success();
+  }
+  return result;
+}
+
+void AgentClient::call_async(std::string_view method, std::string payload,
+                             std::chrono::milliseconds deadline, Callback done,
+                             CallOptions options) {
+  const auto at = Clock::now() + deadline;
+  if (!options.idempotent || options.max_attempts <= 1) {
+    if (auto endpoint = host_.find_endpoint(target_)) {
+      std::shared_ptr<Call> call(
+          new CallbackCall(std::string(method), std::move(payload), caller_, at, std::move(done)));
+      host_.deadlines().watch(call);
+      endpoint->submit(std::move(call));
+      return;
+    }
+  }
+  // Remote and retried calls block a worker for their duration (marked as blocking, so the
+  // pool stays able to run handlers).
+  host_.workers().post([this, method = std::string(method), payload = std::move(payload), at,
+                        done = std::move(done), options]() mutable {
+    WorkerPool::BlockingScope blocking(host_.workers());
+    CallResult result = call_until(method, std::move(payload), at, options);
+    try {
+      done(std::move(result));
+    } catch (...) {
+    }
+  });
+}
+
+}  // namespace agenthost::messaging

@@ -1,0 +1,176 @@
+#include "messaging/agent_endpoint.hpp"
+
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "messaging/wire_protocol.hpp"
+
+namespace agenthost::messaging {
+namespace {
+// Calls one drain takes before it goes to the back of the pool's queue: other agents get
+// their turn, and a busy agent still pays for one pool hand-off per batch, not per call.
+constexpr int kDrainBatch = 64;
+}  // namespace
+
+AgentEndpoint::AgentEndpoint(std::string name, int concurrency, WorkerPool& pool)
+    : name_(std::move(name)),
+      concurrency_(concurrency < 1 ? 1 : concurrency),
+      pool_(pool),
+      handlers_(std::make_shared<HandlerMap>()) {}
+
+void AgentEndpoint::serve(std::string method, Handler handler) {
+  if (method.empty()) throw std::invalid_argument("serve(): the method name is empty");
+  if (method.size() > kMaxMethodBytes) {
+    throw std::invalid_argument(fmt::format("serve(): method '{}' is longer than {} bytes",
+                                            method, kMaxMethodBytes));
+  }
+  if (method.starts_with(kReservedPrefix)) {
+    throw std::invalid_argument(
+        fmt::format("serve(): '{}' is reserved: names starting with 'agenthost.' belong to the host",
+                    method));
+  }
+  if (!handler) throw std::invalid_argument(fmt::format("serve(): no handler for '{}'", method));
+  std::lock_guard lock(mu_);
+  auto next = std::make_shared<HandlerMap>(*handlers_);
+  (*next)[std::move(method)] = std::move(handler);
+  handlers_ = std::move(next);
+}
+
+void AgentEndpoint::submit(CallPtr call) {
+  std::unique_lock lock(mu_);
+  if (mode_ == Mode::closed) {
+    std::string why = closed_why_;
+    lock.unlock();
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    call->complete(kNotServing, std::move(why));
+    return;
+  }
+  queue_.push_back(std::move(call));
+  schedule_locked();
+}
+
+void AgentEndpoint::schedule_locked() {
+  if (mode_ != Mode::open) return;
+  // Drains that are not inside a handler will take queued calls; start more only for the
+  // calls beyond those, up to the agent's concurrency.
+  while (running_ < concurrency_ &&
+         queue_.size() > static_cast<std::size_t>(running_ - in_handler_)) {
+    ++running_;
+    pool_.post([self = shared_from_this()] { self->drain(); });
+  }
+}
+
+void AgentEndpoint::drain() {
+  std::unique_lock lock(mu_);
+  for (int taken = 0; taken < kDrainBatch; ++taken) {
+    if (mode_ != Mode::open || queue_.empty()) {
+      --running_;
+      if (running_ == 0) idle_cv_.notify_all();
+      return;
+    }
+    CallPtr call = std::move(queue_.front());
+    queue_.pop_front();
+    std::shared_ptr<const HandlerMap> handlers = handlers_;
+    ++in_handler_;
+    lock.unlock();
+    run(*call, *handlers);
+    call.reset();
+    lock.lock();
+    --in_handler_;
+  }
+  // Batch used up: requeue behind the other agents' work, keeping this drain's slot.
+  lock.unlock();
+  pool_.post([self = shared_from_this()] { self->drain(); });
+}
+
+void AgentEndpoint::run(Call& call, const HandlerMap& handlers) {
+  if (call.completed()) return;  // the caller's deadline already answered it
+  if (Clock::now() > call.deadline) {
+    expired_.fetch_add(1, std::memory_order_relaxed);
+    call.complete(kDeadlineExpired, "the deadline passed before the handler ran");
+    return;
+  }
+  auto it = handlers.find(std::string_view(call.method));
+  if (it == handlers.end()) {
+    no_such_method_.fetch_add(1, std::memory_order_relaxed);
+    call.complete(kNoSuchMethod, fmt::format("agent '{}' has no method '{}'", name_, call.method));
+    return;
+  }
+  Request request{call.method, std::move(call.payload), call.caller, call.deadline};
+  try {
+    std::string reply = it->second(request);
+    handled_.fetch_add(1, std::memory_order_relaxed);
+    call.complete(kOk, std::move(reply));
+  } catch (const std::exception& e) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
+    call.complete(kHandlerFailed, e.what());
+  } catch (...) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
+    call.complete(kHandlerFailed, "the handler threw something that is not a std::exception");
+  }
+}
+
+void AgentEndpoint::open() {
+  std::lock_guard lock(mu_);
+  mode_ = Mode::open;  // also after close(): a restarted agent serves on the same endpoint
+  schedule_locked();
+}
+
+void AgentEndpoint::hold() {
+  std::lock_guard lock(mu_);
+  if (mode_ == Mode::open) mode_ = Mode::held;
+}
+
+void AgentEndpoint::close(const std::string& why) {
+  std::deque<CallPtr> queued;
+  {
+    std::lock_guard lock(mu_);
+    mode_ = Mode::closed;
+    closed_why_ = fmt::format("agent '{}' is not serving: {}", name_, why);
+    queued.swap(queue_);
+  }
+  for (auto& call : queued) {
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    call->complete(kNotServing, fmt::format("agent '{}' is not serving: {}", name_, why));
+  }
+}
+
+bool AgentEndpoint::is_open() const {
+  std::lock_guard lock(mu_);
+  return mode_ == Mode::open;
+}
+
+bool AgentEndpoint::wait_idle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [&] { return running_ == 0; });
+}
+
+void AgentEndpoint::clear_handlers() {
+  std::shared_ptr<const HandlerMap> old;
+  {
+    std::lock_guard lock(mu_);
+    old = std::exchange(handlers_, std::make_shared<HandlerMap>());
+  }
+  // `old` is destroyed here, outside the lock (a handler's captures may do anything).
+}
+
+void AgentEndpoint::set_status_json(std::string json) {
+  std::lock_guard lock(mu_);
+  status_json_ = std::move(json);
+}
+
+std::string AgentEndpoint::status_json() const {
+  std::lock_guard lock(mu_);
+  return status_json_;
+}
+
+EndpointCounters AgentEndpoint::counters() const {
+  return {handled_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
+          no_such_method_.load(std::memory_order_relaxed), expired_.load(std::memory_order_relaxed),
+          rejected_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace agenthost::messaging

@@ -1,0 +1,95 @@
+#pragma once
+// One agent's request side: its handlers and its mailbox. Calls arrive from the socket loop
+// (remote and raw-ZeroMQ callers) and straight from clients in this host; both land in the
+// same queue and run on the worker pool, at most `concurrency` at a time.
+//
+// Life: created before the agent's configure() (so that serve() works there), held while the
+// agent starts (calls queue up), opened when it is ready, held again during a reload, closed
+// when it stops (queued calls are answered 503). wait_idle() lets the host make sure no
+// handler still runs before the agent's code is unloaded.
+//
+// Threads: every method may be called from any thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "agenthost/messaging.hpp"
+#include "messaging/call.hpp"
+#include "messaging/worker_pool.hpp"
+
+namespace agenthost::messaging {
+
+struct EndpointCounters {
+  std::uint64_t handled = 0;        // handlers that returned
+  std::uint64_t failed = 0;         // handlers that threw
+  std::uint64_t no_such_method = 0;
+  std::uint64_t expired = 0;        // deadline passed while queued
+  std::uint64_t rejected = 0;       // answered 503: not serving
+};
+
+class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
+ public:
+  AgentEndpoint(std::string name, int concurrency, WorkerPool& pool);
+
+  const std::string& name() const noexcept { return name_; }
+
+  void serve(std::string method, Handler handler);  // throws std::invalid_argument
+
+  void submit(CallPtr call);
+  void open();
+  void hold();
+  void close(const std::string& why);
+  bool is_open() const;
+
+  // Waits until no handler runs (after close or hold). False on timeout.
+  bool wait_idle(std::chrono::milliseconds timeout);
+
+  // Drops every handler: they are the agent's code, which is about to be unloaded.
+  void clear_handlers();
+
+  // What `agenthost.health` answers: set by the host whenever the agent's state changes.
+  void set_status_json(std::string json);
+  std::string status_json() const;
+
+  EndpointCounters counters() const;
+
+ private:
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+  using HandlerMap = std::unordered_map<std::string, Handler, NameHash, std::equal_to<>>;
+  enum class Mode { held, open, closed };
+
+  void schedule_locked();
+  void drain();
+  void run(Call& call, const HandlerMap& handlers);
+
+  const std::string name_;
+  const int concurrency_;
+  WorkerPool& pool_;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::shared_ptr<const HandlerMap> handlers_;  // guarded by mu_; replaced, never modified
+  std::deque<CallPtr> queue_;                   // guarded by mu_
+  Mode mode_ = Mode::held;                      // guarded by mu_
+  std::string closed_why_;                      // guarded by mu_
+  int running_ = 0;                             // guarded by mu_: drains in flight (each
+                                                // runs at most one handler at a time)
+  int in_handler_ = 0;                          // guarded by mu_: drains inside a handler
+  std::string status_json_;                     // guarded by mu_
+
+  std::atomic<std::uint64_t> handled_{0}, failed_{0}, no_such_method_{0}, expired_{0},
+      rejected_{0};
+};
+
+}  // namespace agenthost::messaging

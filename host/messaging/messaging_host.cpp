@@ -1,0 +1,138 @@
+#include "messaging/messaging_host.hpp"
+
+#include <future>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace agenthost::messaging {
+namespace {
+
+std::size_t worker_count(std::size_t configured) {
+  if (configured > 0) return configured;
+  return std::max<std::size_t>(2, std::thread::hardware_concurrency());
+}
+
+// "::1" must be written "[::1]" in a ZeroMQ tcp address.
+std::string tcp_address(const std::string& host, std::string_view port) {
+  if (host.find(':') != std::string::npos) return fmt::format("tcp://[{}]:{}", host, port);
+  return fmt::format("tcp://{}:{}", host, port);
+}
+
+std::string port_of(const std::string& endpoint) {
+  auto colon = endpoint.rfind(':');
+  return colon == std::string::npos ? "" : endpoint.substr(colon + 1);
+}
+
+}  // namespace
+
+MessagingHost::MessagingHost(MessagingOptions options)
+    : options_(std::move(options)),
+      context_(std::make_unique<zmq::context_t>(1)),
+      workers_("agent-workers", worker_count(options_.workers)),
+      loop_(*context_),
+      pool_(*context_),
+      registry_(options_.machine) {}
+
+MessagingHost::~MessagingHost() { stop(); }
+
+std::optional<std::string> MessagingHost::start() {
+  if (started_) return std::nullopt;
+  started_ = true;
+  loop_.start();
+  if (options_.peers) {
+    peers_ = std::make_unique<PeerAnnouncer>(*context_, registry_, *options_.peers);
+    if (auto error = peers_->start()) {
+      peers_.reset();
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+void MessagingHost::stop() {
+  if (!started_) return;
+  started_ = false;
+  if (peers_) peers_->stop();
+  loop_.stop();
+  workers_.shutdown(std::chrono::milliseconds(500));
+  pool_.close();
+  // zmq_ctx_term waits for every socket to be closed. A socket an agent forgot to close would
+  // hang the host's exit: give it a moment, then leave the context to the process's end.
+  auto* context = context_.release();
+  context->shutdown();
+  auto closed = std::async(std::launch::async, [context] { delete context; });
+  if (closed.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+    spdlog::warn("messaging: sockets are still open after every agent stopped (an agent did not "
+                 "close a socket it made from zmq_context()); leaving them to the process exit");
+    std::thread([f = std::move(closed)]() mutable { f.wait(); }).detach();
+  }
+}
+
+CircuitBreaker& MessagingHost::breaker(const std::string& endpoint) {
+  std::lock_guard lock(mu_);
+  auto& slot = breakers_[endpoint];
+  if (!slot) {
+    slot = std::make_unique<CircuitBreaker>(options_.client.breaker_failures,
+                                            options_.client.breaker_open_for);
+  }
+  return *slot;
+}
+
+std::shared_ptr<AgentEndpoint> MessagingHost::endpoint(const std::string& agent, int concurrency) {
+  std::lock_guard lock(mu_);
+  auto& served = served_[agent];
+  if (!served.endpoint) served.endpoint = std::make_shared<AgentEndpoint>(agent, concurrency, workers_);
+  return served.endpoint;
+}
+
+std::shared_ptr<AgentEndpoint> MessagingHost::find_endpoint(std::string_view agent) const {
+  std::lock_guard lock(mu_);
+  auto it = served_.find(agent);
+  return it == served_.end() ? nullptr : it->second.endpoint;
+}
+
+std::optional<std::string> MessagingHost::bind(const std::string& agent, std::optional<int> port,
+                                               bool port_auto) {
+  auto endpoint = find_endpoint(agent);
+  if (!endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+  std::optional<std::string> tcp;
+  if (port) tcp = tcp_address(options_.bind, std::to_string(*port));
+  if (port_auto) tcp = tcp_address(options_.bind, "*");
+  auto bound = loop_.bind(endpoint, tcp);
+  if (bound.error) return bound.error;
+  if (!bound.tcp_endpoint.empty()) {
+    std::lock_guard lock(mu_);
+    served_[agent].tcp = tcp_address(options_.advertise, port_of(bound.tcp_endpoint));
+  }
+  return std::nullopt;
+}
+
+std::string MessagingHost::tcp_endpoint(std::string_view agent) const {
+  std::lock_guard lock(mu_);
+  auto it = served_.find(agent);
+  return it == served_.end() ? "" : it->second.tcp;
+}
+
+void MessagingHost::agent_ready(const std::string& agent) {
+  auto endpoint = find_endpoint(agent);
+  if (!endpoint) return;
+  endpoint->open();
+  registry_.publish({agent, options_.machine, tcp_endpoint(agent), true});
+}
+
+void MessagingHost::agent_gone(const std::string& agent, const std::string& why,
+                               std::chrono::milliseconds drain) {
+  auto endpoint = find_endpoint(agent);
+  registry_.publish({agent, options_.machine, tcp_endpoint(agent), false});
+  if (!endpoint) return;
+  endpoint->close(why);
+  if (!endpoint->wait_idle(drain)) {
+    spdlog::warn("agent '{}': a request handler still runs {} ms after the agent left", agent,
+                 drain.count());
+  }
+  endpoint->clear_handlers();
+}
+
+}  // namespace agenthost::messaging

@@ -1,0 +1,103 @@
+#pragma once
+// Everything messaging in one host: the one ZeroMQ context, the socket loop with every
+// agent's bound endpoint, the worker pool that runs handlers, the connection pool, the
+// registry and its backend, the circuit breakers. The runtime creates an agent's endpoint
+// before configure(), binds it before start(), opens it when the agent is ready and retires
+// it after stop(); clients look agents up here.
+//
+// Threads: thread-safe, except start() and stop() (the host's control thread).
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <zmq.hpp>
+
+#include "messaging/agent_endpoint.hpp"
+#include "messaging/circuit_breaker.hpp"
+#include "messaging/connection_pool.hpp"
+#include "messaging/deadline_watch.hpp"
+#include "messaging/peer_announcer.hpp"
+#include "messaging/registry.hpp"
+#include "messaging/socket_loop.hpp"
+#include "messaging/worker_pool.hpp"
+
+namespace agenthost::messaging {
+
+struct ClientSettings {
+  std::chrono::milliseconds retry_backoff{10};
+  std::chrono::milliseconds retry_backoff_max{200};
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_open_for{1000};
+};
+
+struct MessagingOptions {
+  std::string machine;
+  std::string bind = "127.0.0.1";       // where agents' tcp endpoints listen
+  std::string advertise = "127.0.0.1";  // how other hosts reach them
+  std::size_t workers = 0;              // 0: max(2, hardware threads)
+  ClientSettings client;
+  std::optional<PeerOptions> peers;     // the `peers` registry backend, when configured
+};
+
+class MessagingHost {
+ public:
+  explicit MessagingHost(MessagingOptions options);
+  ~MessagingHost();  // stop()
+  MessagingHost(const MessagingHost&) = delete;
+  MessagingHost& operator=(const MessagingHost&) = delete;
+
+  std::optional<std::string> start();  // an error naming the address that could not be bound
+  void stop();
+
+  zmq::context_t& context() noexcept { return *context_; }
+  SocketPool& sockets() noexcept { return pool_; }
+  Registry& registry() noexcept { return registry_; }
+  WorkerPool& workers() noexcept { return workers_; }
+  DeadlineWatch& deadlines() noexcept { return deadlines_; }
+  const MessagingOptions& options() const noexcept { return options_; }
+  CircuitBreaker& breaker(const std::string& endpoint);
+
+  // The agent's endpoint, created held on first use.
+  std::shared_ptr<AgentEndpoint> endpoint(const std::string& agent, int concurrency);
+  std::shared_ptr<AgentEndpoint> find_endpoint(std::string_view agent) const;
+
+  // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address.
+  std::optional<std::string> bind(const std::string& agent, std::optional<int> port,
+                                  bool port_auto);
+  std::string tcp_endpoint(std::string_view agent) const;  // "" when none
+
+  // The agent is ready: handle its queued calls, tell the registry.
+  void agent_ready(const std::string& agent);
+  // The agent is no longer ready (stopping, failed): the registry says so, and new calls are
+  // answered 503 with `why`. Waits up to `drain` for running handlers.
+  void agent_gone(const std::string& agent, const std::string& why,
+                  std::chrono::milliseconds drain);
+
+  SocketLoopCounters socket_counters() const { return loop_.counters(); }
+
+ private:
+  struct Served {
+    std::shared_ptr<AgentEndpoint> endpoint;
+    std::string tcp;  // as published: tcp://ADVERTISE:PORT
+  };
+
+  const MessagingOptions options_;
+  std::unique_ptr<zmq::context_t> context_;
+  WorkerPool workers_;
+  DeadlineWatch deadlines_;
+  SocketLoop loop_;
+  ConnectionPool pool_;
+  Registry registry_;
+  std::unique_ptr<PeerAnnouncer> peers_;
+  bool started_ = false;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Served, std::less<>> served_;                          // guarded by mu_
+  std::map<std::string, std::unique_ptr<CircuitBreaker>, std::less<>> breakers_;  // guarded by mu_
+};
+
+}  // namespace agenthost::messaging

@@ -1,0 +1,121 @@
+#include "messaging/registry.hpp"
+
+namespace agenthost::messaging {
+
+void Registry::publish(RegistryEntry entry) {
+  entry.machine = machine_;
+  std::function<void()> local_change;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = entries_[entry.agent];
+    if (slot == entry) return;
+    slot = entry;
+    local_change = local_change_;
+  }
+  notify({entry});
+  if (local_change) local_change();
+}
+
+void Registry::withdraw(const std::string& agent) {
+  RegistryEntry gone;
+  std::function<void()> local_change;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(agent);
+    if (it == entries_.end() || it->second.machine != machine_) return;
+    gone = it->second;
+    entries_.erase(it);
+    local_change = local_change_;
+  }
+  gone.ready = false;
+  notify({gone});
+  if (local_change) local_change();
+}
+
+std::vector<RegistryEntry> Registry::local_entries() const {
+  std::lock_guard lock(mu_);
+  std::vector<RegistryEntry> out;
+  for (const auto& [name, entry] : entries_) {
+    if (entry.machine == machine_) out.push_back(entry);
+  }
+  return out;
+}
+
+void Registry::replace_machine(const std::string& machine, std::vector<RegistryEntry> entries) {
+  if (machine == machine_) return;  // our own announcement, echoed by a shared peer list
+  std::vector<RegistryEntry> changed;
+  {
+    std::lock_guard lock(mu_);
+    std::map<std::string, RegistryEntry, std::less<>> incoming;
+    for (auto& entry : entries) {
+      entry.machine = machine;
+      incoming[entry.agent] = std::move(entry);
+    }
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.machine == machine && !incoming.contains(it->first)) {
+        RegistryEntry gone = it->second;
+        gone.ready = false;
+        changed.push_back(std::move(gone));
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [name, entry] : incoming) {
+      auto it = entries_.find(name);
+      // A local agent of the same name wins: this host answers for it.
+      if (it != entries_.end() && it->second.machine == machine_) continue;
+      if (it != entries_.end() && it->second == entry) continue;
+      changed.push_back(entry);
+      entries_[name] = std::move(entry);
+    }
+  }
+  notify(changed);
+}
+
+void Registry::forget_machine(const std::string& machine) { replace_machine(machine, {}); }
+
+std::optional<RegistryEntry> Registry::find(const std::string& agent) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(agent);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<RegistryEntry> Registry::entries() const {
+  std::lock_guard lock(mu_);
+  std::vector<RegistryEntry> out;
+  out.reserve(entries_.size());
+  for (const auto& [name, entry] : entries_) out.push_back(entry);
+  return out;
+}
+
+int Registry::subscribe(Listener listener) {
+  std::lock_guard lock(mu_);
+  listeners_[next_listener_] = std::move(listener);
+  return next_listener_++;
+}
+
+void Registry::unsubscribe(int id) {
+  std::lock_guard lock(mu_);
+  listeners_.erase(id);
+}
+
+void Registry::on_local_change(std::function<void()> notify) {
+  std::lock_guard lock(mu_);
+  local_change_ = std::move(notify);
+}
+
+void Registry::notify(const std::vector<RegistryEntry>& changed) {
+  if (changed.empty()) return;
+  std::vector<Listener> listeners;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
+  }
+  for (const auto& entry : changed) {
+    for (const auto& listener : listeners) listener(entry);
+  }
+}
+
+}  // namespace agenthost::messaging

@@ -1,0 +1,233 @@
+// Requests between agents and from outside, with the real host binary, real plugins and real
+// ZeroMQ sockets on loopback. Every test binds its own 127.0.0.x address, so fixed ports
+// never clash between tests running in parallel.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "support/host_fixture.hpp"
+
+namespace agenthost::testing {
+namespace {
+
+const std::string kCallAgent = AGENTHOST_SOURCE_DIR "/examples/python/call_agent.py";
+constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with python3-zmq
+
+std::string host_with(const TestDir& dir, const std::string& address, const std::string& agents,
+                      const std::string& host_extra = "") {
+  return dir.write("host.yaml", host_section(dir, "  bind: " + address + "\n" + host_extra) +
+                                    "agents:\n" + agents);
+}
+
+CommandResult call_agent(const std::string& endpoint, std::vector<std::string> args) {
+  std::vector<std::string> argv{kPython, kCallAgent, "--endpoint", endpoint};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv);
+}
+
+// One request on a fresh DEALER socket; the reply's frames after the delimiter.
+std::vector<std::string> request(zmq::context_t& context, const std::string& endpoint,
+                                 std::vector<std::string> frames, int timeout_ms = 2000) {
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::rcvtimeo, timeout_ms);
+  socket.connect(endpoint);
+  zmq::multipart_t out;
+  out.addstr("");
+  for (auto& f : frames) out.addstr(f);
+  out.send(socket);
+  zmq::multipart_t in;
+  if (!in.recv(socket)) return {};
+  std::vector<std::string> reply;
+  while (!in.empty()) reply.push_back(in.popstr());
+  if (!reply.empty() && reply.front().empty()) reply.erase(reply.begin());
+  return reply;
+}
+
+TEST(Messaging, APythonReqSocketCallsAnAgentOverTcp) {
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.41", "  - { name: Echo, plugin: echo, port: 17100 }\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready")) << host->output();
+
+  auto ok = call_agent("tcp://127.0.0.41:17100", {"--method", "echo", "--payload", "hello"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_EQ(ok.output, "hello\n");
+
+  auto health = call_agent("tcp://127.0.0.41:17100", {"--health"});
+  EXPECT_EQ(health.exit_code, 0) << health.output;
+  auto json = nlohmann::json::parse(health.output);
+  EXPECT_EQ(json.at("agent"), "Echo");
+  EXPECT_EQ(json.at("state"), "ready");
+
+  auto failed = call_agent("tcp://127.0.0.41:17100", {"--method", "fail", "--payload", "no way"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.output.find("error 500: no way"), std::string::npos) << failed.output;
+
+  auto unknown = call_agent("tcp://127.0.0.41:17100", {"--method", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("error 404"), std::string::npos) << unknown.output;
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+TEST(Messaging, AnAgentCallsAnotherInTheSameHostByName) {
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.42",
+                          "  - { name: Front, plugin: echo, port: 17100 }\n"
+                          "  - { name: Back, plugin: echo }\n");  // no port: in-host only
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
+
+  auto r = call_agent("tcp://127.0.0.42:17100",
+                      {"--method", "call", "--payload",
+                       R"({"agent": "Back", "method": "echo", "payload": "via Front"})"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto reply = nlohmann::json::parse(r.output);
+  EXPECT_EQ(reply.at("status"), "ok") << r.output;
+  EXPECT_EQ(reply.at("payload"), "via Front");
+
+  auto thrown = nlohmann::json::parse(
+      call_agent("tcp://127.0.0.42:17100",
+                 {"--method", "call", "--payload", R"({"agent": "Back", "method": "fail", "payload": "bad"})"})
+          .output);
+  EXPECT_EQ(thrown.at("status"), "remote_error");
+  EXPECT_EQ(thrown.at("error"), "bad");
+  EXPECT_EQ(thrown.at("code"), 500);
+
+  auto slow = nlohmann::json::parse(
+      call_agent("tcp://127.0.0.42:17100",
+                 {"--method", "call", "--payload",
+                  R"({"agent": "Back", "method": "sleep", "payload": "300", "timeout_ms": 50})"})
+          .output);
+  EXPECT_EQ(slow.at("status"), "timeout");
+
+  auto nobody = nlohmann::json::parse(
+      call_agent("tcp://127.0.0.42:17100",
+                 {"--method", "call", "--payload", R"({"agent": "Nobody", "method": "echo"})"})
+          .output);
+  EXPECT_EQ(nobody.at("status"), "unavailable");
+  EXPECT_NE(nobody.at("error").get<std::string>().find("Nobody"), std::string::npos);
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+TEST(Messaging, APortTakenByAnotherProgramFailsOnlyThatAgent) {
+  // Another program holds 127.0.0.43:17101.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(17101);
+  ::inet_pton(AF_INET, "127.0.0.43", &address.sin_addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.43",
+                          "  - { name: Taken, plugin: echo, port: 17101 }\n"
+                          "  - { name: NeedsTaken, plugin: echo, dependencies: [Taken] }\n"
+                          "  - { name: Free, plugin: echo, port: 17102 }\n");
+  auto host = start_host(config);
+  auto line = host->wait_for_line("startup complete");
+  ::close(fd);
+  ASSERT_TRUE(line) << host->output();
+  EXPECT_NE(line->find("1 ready, 1 failed, 1 blocked"), std::string::npos) << *line;
+  EXPECT_NE(host->output().find("cannot bind tcp://127.0.0.43:17101: the port is taken by another "
+                                "program"),
+            std::string::npos)
+      << host->output();
+  auto free = call_agent("tcp://127.0.0.43:17102", {"--method", "echo", "--payload", "x"});
+  EXPECT_EQ(free.exit_code, 0) << free.output;
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+TEST(Messaging, MalformedFramesGetAnErrorReplyAndTheHostKeepsServing) {
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.44", "  - { name: Echo, plugin: echo, port: 17100 }\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready")) << host->output();
+  zmq::context_t context;
+  const std::string endpoint = "tcp://127.0.0.44:17100";
+
+  auto bad_protocol = request(context, endpoint, {"HTTP/1.1", "GET", "/"});
+  ASSERT_GE(bad_protocol.size(), 2u);
+  EXPECT_EQ(bad_protocol[1], "400");
+  auto too_few = request(context, endpoint, {"AH1", "echo"});
+  ASSERT_GE(too_few.size(), 2u);
+  EXPECT_EQ(too_few[1], "400");
+  auto bad_deadline = request(context, endpoint, {"AH1", "echo", "x", "soon", "id-1"});
+  ASSERT_EQ(bad_deadline.size(), 4u);
+  EXPECT_EQ(bad_deadline[1], "400");
+  EXPECT_EQ(bad_deadline[3], "id-1");  // the correlation id still comes back
+  auto too_many = request(context, endpoint, {"AH1", "echo", "x", "", "id", "extra"});
+  ASSERT_GE(too_many.size(), 2u);
+  EXPECT_EQ(too_many[1], "400");
+  {
+    // A lone empty frame has no body at all: dropped, never answered.
+    zmq::socket_t raw(context, zmq::socket_type::dealer);
+    raw.set(zmq::sockopt::linger, 0);
+    raw.connect(endpoint);
+    raw.send(zmq::str_buffer(""), zmq::send_flags::none);
+  }
+  // A burst of garbage from many connections, then a good request: still answered.
+  for (int i = 0; i < 50; ++i) request(context, endpoint, {"junk", std::string(1000, 'x')}, 500);
+  auto good = request(context, endpoint, {"AH1", "echo", "still here", "1000", "id-2"});
+  ASSERT_EQ(good.size(), 4u);
+  EXPECT_EQ(good[1], "200");
+  EXPECT_EQ(good[2], "still here");
+  EXPECT_EQ(good[3], "id-2");
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+TEST(Messaging, HandlersOfOneAgentRunOneAtATimeUnlessConcurrencyAllowsMore) {
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.45",
+                          "  - { name: Serial, plugin: echo, port: 17100 }\n"
+                          "  - { name: Parallel, plugin: echo, port: 17101, concurrency: 3 }\n",
+                          // Handlers that sleep hold a worker each: 3 at once need 3 workers.
+                          "  workers: 4\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
+  zmq::context_t context;
+
+  for (const auto& [endpoint, expected] : {std::pair{"tcp://127.0.0.45:17100", "1"},
+                                           std::pair{"tcp://127.0.0.45:17101", "3"}}) {
+    // Three requests in flight at once on one DEALER, each holding its handler for 200 ms.
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::rcvtimeo, 5000);
+    socket.connect(endpoint);
+    for (int i = 0; i < 3; ++i) {
+      zmq::multipart_t out;
+      for (const char* f : {"", "AH1", "inflight", "200", ""}) out.addstr(f);
+      out.addstr(std::to_string(i));
+      out.send(socket);
+    }
+    for (int i = 0; i < 3; ++i) {
+      zmq::multipart_t in;
+      ASSERT_TRUE(in.recv(socket)) << endpoint;
+    }
+    auto max = request(context, endpoint, {"AH1", "max_inflight", ""});
+    ASSERT_GE(max.size(), 3u);
+    EXPECT_EQ(max[2], expected) << endpoint;
+  }
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+}  // namespace
+}  // namespace agenthost::testing

@@ -1,0 +1,597 @@
+// MessagingHost, AgentClient and the socket loop together, without plugins: endpoints are
+// created and served directly, callers are AgentClients or raw ZeroMQ sockets on inproc:// and
+// tcp://127.0.0.1.
+
+#include "messaging/messaging_host.hpp"
+
+#include <future>
+#include <memory>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "messaging/agent_client.hpp"
+#include "messaging/wire_protocol.hpp"
+#include "messaging_test_support.hpp"
+
+namespace agenthost::messaging {
+namespace {
+
+using namespace std::chrono_literals;
+using msgtest::eventually;
+using msgtest::receive;
+using msgtest::send_all;
+using Strings = std::vector<std::string>;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+MessagingOptions options_for(const std::string& machine) {
+  MessagingOptions options;
+  options.machine = machine;
+  options.workers = 4;
+  options.client.retry_backoff = 5ms;
+  options.client.retry_backoff_max = 20ms;
+  return options;
+}
+
+// A tcp address on 127.0.0.1 that nobody listens on: bound by the kernel, then closed.
+std::string dead_tcp_endpoint() {
+  zmq::context_t context(1);
+  zmq::socket_t socket(context, zmq::socket_type::router);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.bind("tcp://127.0.0.1:*");
+  return socket.get(zmq::sockopt::last_endpoint);
+}
+
+// Host "m1" with agent "B" (concurrency 1) bound on inproc and an ephemeral tcp port, ready.
+class HostFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host_ = std::make_unique<MessagingHost>(options_for("m1"));
+    ASSERT_EQ(host_->start(), std::nullopt);
+    b_ = host_->endpoint("B", 1);
+    b_->serve("echo", [](Request& request) { return request.payload; });
+    b_->serve("caller", [](Request& request) { return std::string(request.caller); });
+    b_->serve("fail", [](Request&) -> std::string { throw std::runtime_error("kaputt"); });
+    ASSERT_EQ(host_->bind("B", std::nullopt, /*port_auto=*/true), std::nullopt);
+    host_->agent_ready("B");
+  }
+  void TearDown() override {
+    b_.reset();
+    host_.reset();
+  }
+
+  zmq::socket_t dealer(const std::string& endpoint) {
+    zmq::socket_t socket(host_->context(), zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(endpoint);
+    return socket;
+  }
+
+  std::unique_ptr<MessagingHost> host_;
+  std::shared_ptr<AgentEndpoint> b_;
+};
+
+// --- MessagingHost ---
+
+class MessagingHostTest : public HostFixture {};
+
+TEST_F(MessagingHostTest, EndpointIsCreatedOnceAndFound) {
+  EXPECT_EQ(host_->endpoint("B", 5), b_);
+  EXPECT_EQ(host_->find_endpoint("B"), b_);
+  EXPECT_EQ(host_->find_endpoint("Nobody"), nullptr);
+  auto c = host_->endpoint("C", 2);
+  EXPECT_FALSE(c->is_open());  // created held
+  EXPECT_EQ(c->name(), "C");
+}
+
+TEST_F(MessagingHostTest, ReadyPublishesTheTcpEndpointAndGoneWithdrawsReadiness) {
+  const std::string tcp = host_->tcp_endpoint("B");
+  ASSERT_TRUE(tcp.starts_with("tcp://127.0.0.1:")) << tcp;
+  EXPECT_FALSE(contains(tcp, "*")) << tcp;
+  EXPECT_EQ(host_->tcp_endpoint("Nobody"), "");
+  auto entry = host_->registry().find("B");
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(*entry, (RegistryEntry{"B", "m1", tcp, true}));
+  EXPECT_TRUE(b_->is_open());
+
+  host_->agent_gone("B", "stopping", 1s);
+  entry = host_->registry().find("B");
+  ASSERT_TRUE(entry);
+  EXPECT_FALSE(entry->ready);
+  EXPECT_FALSE(b_->is_open());
+}
+
+TEST_F(MessagingHostTest, BindErrorsNameTheProblem) {
+  auto missing = host_->bind("Nobody", std::nullopt, false);
+  ASSERT_TRUE(missing);
+  EXPECT_TRUE(contains(*missing, "Nobody")) << *missing;
+
+  // Agent B's inproc name is taken already.
+  auto again = host_->bind("B", std::nullopt, false);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(contains(*again, "inproc://agent/B")) << *again;
+
+  // A fixed port that is in use (B's).
+  const std::string tcp = host_->tcp_endpoint("B");
+  const int port = std::stoi(tcp.substr(tcp.rfind(':') + 1));
+  host_->endpoint("D", 1);
+  auto taken = host_->bind("D", port, false);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(contains(*taken, std::to_string(port))) << *taken;
+  EXPECT_EQ(host_->tcp_endpoint("D"), "");
+}
+
+TEST_F(MessagingHostTest, BreakerIsOnePerEndpoint) {
+  auto& a = host_->breaker("tcp://127.0.0.1:1");
+  auto& b = host_->breaker("tcp://127.0.0.1:2");
+  EXPECT_EQ(&a, &host_->breaker("tcp://127.0.0.1:1"));
+  EXPECT_NE(&a, &b);
+}
+
+TEST_F(MessagingHostTest, StartAndStopTwiceAreHarmless) {
+  EXPECT_EQ(host_->start(), std::nullopt);
+  host_->stop();
+  host_->stop();
+}
+
+// --- AgentClient, in this host ---
+
+class AgentClientTest : public HostFixture {};
+
+TEST_F(AgentClientTest, SyncCallOk) {
+  AgentClient client(*host_, "A", "B");
+  EXPECT_EQ(client.target(), "B");
+  auto result = client.call("echo", "hello", 2s);
+  ASSERT_TRUE(result.ok()) << to_string(result.status) << ": " << result.error;
+  EXPECT_EQ(result.payload, "hello");
+  EXPECT_EQ(result.code, 200);
+  EXPECT_EQ(result.error, "");
+  EXPECT_EQ(client.call("caller", "", 2s).payload, "A");
+}
+
+TEST_F(AgentClientTest, CallAsyncWithCallback) {
+  AgentClient client(*host_, "A", "B");
+  std::promise<CallResult> promise;
+  std::atomic<int> calls{0};
+  client.call_async("echo", "async", 2s, [&](CallResult result) {
+    ++calls;
+    promise.set_value(std::move(result));
+  });
+  auto future = promise.get_future();
+  ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
+  auto result = future.get();
+  ASSERT_TRUE(result.ok()) << result.error;
+  EXPECT_EQ(result.payload, "async");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(AgentClientTest, CallAsyncFuture) {
+  AgentClient client(*host_, "A", "B");
+  auto future = client.call_async("echo", "future", 2s);
+  ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
+  auto result = future.get();
+  ASSERT_TRUE(result.ok()) << result.error;
+  EXPECT_EQ(result.payload, "future");
+
+  // Idempotent async calls take the worker path (they may be retried): same answer.
+  auto retried = client.call_async("echo", "again", 2s, CallOptions{.idempotent = true});
+  ASSERT_EQ(retried.wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(retried.get().payload, "again");
+}
+
+TEST_F(AgentClientTest, HandlerErrorsAreRemoteErrors) {
+  AgentClient client(*host_, "A", "B");
+  auto failed = client.call("fail", "", 2s);
+  EXPECT_EQ(failed.status, CallStatus::remote_error);
+  EXPECT_EQ(failed.code, 500);
+  EXPECT_EQ(failed.error, "kaputt");
+
+  auto unknown = client.call("nope", "", 2s);
+  EXPECT_EQ(unknown.status, CallStatus::remote_error);
+  EXPECT_EQ(unknown.code, 404);
+  EXPECT_TRUE(contains(unknown.error, "nope")) << unknown.error;
+}
+
+TEST_F(AgentClientTest, UnknownAgentIsUnavailable) {
+  AgentClient client(*host_, "A", "Nobody");
+  auto result = client.call("echo", "", 2s);
+  EXPECT_EQ(result.status, CallStatus::unavailable);
+  EXPECT_EQ(result.code, 0);
+  EXPECT_TRUE(contains(result.error, "Nobody")) << result.error;
+
+  auto future = client.call_async("echo", "", 2s);
+  ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
+  auto async = future.get();
+  EXPECT_EQ(async.status, CallStatus::unavailable);
+  EXPECT_TRUE(contains(async.error, "Nobody")) << async.error;
+}
+
+TEST_F(AgentClientTest, PeerAgentsThatCannotBeCalledAreUnavailable) {
+  host_->registry().replace_machine(
+      "m9", {{"NotReady", "m9", "tcp://127.0.0.1:1", false}, {"NoPort", "m9", "", true}});
+  auto not_ready = AgentClient(*host_, "A", "NotReady").call("echo", "", 2s);
+  EXPECT_EQ(not_ready.status, CallStatus::unavailable);
+  EXPECT_TRUE(contains(not_ready.error, "not ready")) << not_ready.error;
+  auto no_port = AgentClient(*host_, "A", "NoPort").call("echo", "", 2s);
+  EXPECT_EQ(no_port.status, CallStatus::unavailable);
+  EXPECT_TRUE(contains(no_port.error, "no network endpoint")) << no_port.error;
+}
+
+TEST_F(AgentClientTest, AHeldAgentTimesOutAndLaterSkipsTheAbandonedCalls) {
+  auto held = host_->endpoint("H", 1);
+  std::atomic<int> ran{0};
+  held->serve("echo", [&](Request& request) {
+    ++ran;
+    return request.payload;
+  });
+  AgentClient client(*host_, "A", "H");
+
+  const auto start = Clock::now();
+  auto result = client.call("echo", "x", 50ms);
+  EXPECT_GE(Clock::now() - start, 50ms);
+  EXPECT_EQ(result.status, CallStatus::timeout);
+  EXPECT_EQ(result.code, 0);
+  EXPECT_TRUE(contains(result.error, "H")) << result.error;
+
+  // Asynchronously: the deadline watch answers it.
+  auto future = client.call_async("echo", "y", 50ms);
+  ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(future.get().status, CallStatus::timeout);
+
+  host_->agent_ready("H");
+  auto late = client.call("echo", "z", 2s);
+  ASSERT_TRUE(late.ok()) << late.error;
+  EXPECT_EQ(late.payload, "z");
+  EXPECT_EQ(ran.load(), 1);  // the two abandoned calls never ran (they were ahead in the queue)
+}
+
+TEST_F(AgentClientTest, IdempotentCallsAreRetriedWhenUnavailable) {
+  host_->agent_gone("B", "stopped for the test", 1s);
+  AgentClient client(*host_, "A", "B");
+
+  auto once = client.call("echo", "", 2s);
+  EXPECT_EQ(once.status, CallStatus::unavailable);
+  EXPECT_EQ(once.code, 503);
+  EXPECT_TRUE(contains(once.error, "stopped for the test")) << once.error;
+  EXPECT_EQ(b_->counters().rejected, 1u);
+
+  auto retried = client.call("echo", "", 2s, CallOptions{.idempotent = true, .max_attempts = 3});
+  EXPECT_EQ(retried.status, CallStatus::unavailable);
+  EXPECT_EQ(b_->counters().rejected, 4u);  // three attempts
+
+  auto single = client.call("echo", "", 2s, CallOptions{.idempotent = true, .max_attempts = 1});
+  EXPECT_EQ(single.status, CallStatus::unavailable);
+  EXPECT_EQ(b_->counters().rejected, 5u);
+
+  auto future = client.call_async("echo", "", 2s, CallOptions{.idempotent = true, .max_attempts = 2});
+  ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(future.get().status, CallStatus::unavailable);
+  EXPECT_EQ(b_->counters().rejected, 7u);
+}
+
+TEST_F(AgentClientTest, RemoteErrorsAreNotRetried) {
+  AgentClient client(*host_, "A", "B");
+  auto result = client.call("fail", "", 2s, CallOptions{.idempotent = true, .max_attempts = 3});
+  EXPECT_EQ(result.status, CallStatus::remote_error);
+  EXPECT_EQ(b_->counters().failed, 1u);
+}
+
+TEST_F(AgentClientTest, RetriesStopAtTheDeadline) {
+  // A backoff that does not fit in what is left of the deadline is not slept.
+  host_->agent_gone("B", "stopped", 1s);
+  AgentClient client(*host_, "A", "B");
+  auto result = client.call("echo", "", 3ms, CallOptions{.idempotent = true, .max_attempts = 100});
+  EXPECT_EQ(result.status, CallStatus::unavailable);
+  EXPECT_LT(b_->counters().rejected, 100u);
+}
+
+TEST_F(AgentClientTest, HandlersCallingOtherAgentsDoNotDeadlockTheWorkers) {
+  // Every worker busy in a handler that synchronously calls another agent: the blocked
+  // workers get stand-ins, so the inner calls still run.
+  auto inner = host_->endpoint("Inner", 1);
+  inner->serve("echo", [](Request& request) { return request.payload; });
+  host_->agent_ready("Inner");
+  auto outer = host_->endpoint("Outer", 8);
+  AgentClient to_inner(*host_, "Outer", "Inner");
+  outer->serve("relay", [&](Request& request) {
+    auto result = to_inner.call("echo", request.payload, 2s);
+    if (!result.ok()) throw std::runtime_error(result.error);
+    return result.payload;
+  });
+  host_->agent_ready("Outer");
+  AgentClient client(*host_, "A", "Outer");
+  std::vector<std::future<CallResult>> futures;
+  for (int i = 0; i < 8; ++i) futures.push_back(client.call_async("relay", std::to_string(i), 3s));
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(futures[i].wait_for(4s), std::future_status::ready);
+    auto result = futures[i].get();
+    ASSERT_TRUE(result.ok()) << result.error;
+    EXPECT_EQ(result.payload, std::to_string(i));
+  }
+}
+
+// --- AgentClient, to another host over tcp ---
+
+TEST_F(AgentClientTest, RemoteCallOverTcp) {
+  const std::string tcp = host_->tcp_endpoint("B");
+  MessagingHost other(options_for("m2"));
+  ASSERT_EQ(other.start(), std::nullopt);
+  other.registry().replace_machine("m1", {{"B", "m1", tcp, true}});
+  AgentClient client(other, "A", "B");
+
+  auto result = client.call("echo", "over tcp", 2s);
+  ASSERT_TRUE(result.ok()) << to_string(result.status) << ": " << result.error;
+  EXPECT_EQ(result.payload, "over tcp");
+  EXPECT_EQ(result.code, 200);
+  EXPECT_EQ(client.call("caller", "", 2s).payload, "");  // a caller from outside this host
+
+  auto failed = client.call("fail", "", 2s);
+  EXPECT_EQ(failed.status, CallStatus::remote_error);
+  EXPECT_EQ(failed.code, 500);
+  EXPECT_EQ(failed.error, "kaputt");
+
+  auto future = client.call_async("echo", "async over tcp", 2s);
+  ASSERT_EQ(future.wait_for(3s), std::future_status::ready);
+  EXPECT_EQ(future.get().payload, "async over tcp");
+
+  // One connection, leased and returned for each call.
+  auto counts = other.sockets().counts();
+  EXPECT_EQ(counts.created, 1u);
+  EXPECT_EQ(counts.leased, 0u);
+  EXPECT_EQ(counts.idle, 1u);
+  EXPECT_EQ(other.breaker(tcp).state(Clock::now()), CircuitBreaker::State::closed);
+
+  // The agent stops on m1 (its socket stays bound): remote callers are told 503.
+  host_->agent_gone("B", "stopping", 1s);
+  auto gone = client.call("echo", "", 2s);
+  EXPECT_EQ(gone.status, CallStatus::unavailable);
+  EXPECT_EQ(gone.code, 503);
+  EXPECT_TRUE(contains(gone.error, "stopping")) << gone.error;
+}
+
+TEST_F(AgentClientTest, RemoteCallToAHeldAgentTimesOut) {
+  auto held = host_->endpoint("H", 1);
+  held->serve("echo", [](Request& request) { return request.payload; });
+  ASSERT_EQ(host_->bind("H", std::nullopt, true), std::nullopt);
+  const std::string tcp = host_->tcp_endpoint("H");
+  MessagingHost other(options_for("m2"));
+  ASSERT_EQ(other.start(), std::nullopt);
+  other.registry().replace_machine("m1", {{"H", "m1", tcp, true}});
+  AgentClient client(other, "A", "H");
+  auto result = client.call("echo", "x", 50ms);
+  EXPECT_EQ(result.status, CallStatus::timeout);
+
+  // Once ready, the next call is answered (the late reply to the first is told apart by its
+  // correlation id, if it comes at all).
+  host_->agent_ready("H");
+  auto ok = client.call("echo", "y", 2s);
+  ASSERT_TRUE(ok.ok()) << ok.error;
+  EXPECT_EQ(ok.payload, "y");
+}
+
+TEST_F(AgentClientTest, CircuitOpensAfterRepeatedFailuresAndThenFailsFast) {
+  const std::string dead = dead_tcp_endpoint();
+  auto options = options_for("m2");
+  options.client.breaker_failures = 2;
+  options.client.breaker_open_for = 10s;
+  MessagingHost other(options);
+  ASSERT_EQ(other.start(), std::nullopt);
+  other.registry().replace_machine("m3", {{"C", "m3", dead, true}});
+  AgentClient client(other, "A", "C");
+
+  for (int i = 0; i < 2; ++i) {
+    auto result = client.call("echo", "", 50ms);
+    EXPECT_TRUE(result.status == CallStatus::unavailable || result.status == CallStatus::timeout)
+        << to_string(result.status) << ": " << result.error;
+  }
+  EXPECT_EQ(other.breaker(dead).state(Clock::now()), CircuitBreaker::State::open);
+
+  const auto start = Clock::now();
+  auto fast = client.call("echo", "", 2s);
+  EXPECT_LT(Clock::now() - start, 1s);  // not sent: no waiting for the deadline
+  EXPECT_EQ(fast.status, CallStatus::circuit_open);
+  EXPECT_EQ(fast.code, 0);
+  EXPECT_TRUE(contains(fast.error, "C")) << fast.error;
+  EXPECT_TRUE(contains(fast.error, dead)) << fast.error;
+}
+
+// --- to_call_result ---
+
+TEST(AgentClientResultTest, ToCallResultMapsEveryStatus) {
+  auto ok = to_call_result(kOk, "payload");
+  EXPECT_EQ(ok.status, CallStatus::ok);
+  EXPECT_EQ(ok.payload, "payload");
+  EXPECT_EQ(ok.error, "");
+  EXPECT_EQ(ok.code, 200);
+
+  struct Case {
+    int status;
+    CallStatus expected;
+    int code;
+  };
+  for (auto [status, expected, code] : {Case{kBadRequest, CallStatus::remote_error, 400},
+                                        Case{kNoSuchMethod, CallStatus::remote_error, 404},
+                                        Case{kHandlerFailed, CallStatus::remote_error, 500},
+                                        Case{kNotServing, CallStatus::unavailable, 503},
+                                        Case{kDeadlineExpired, CallStatus::timeout, 504},
+                                        Case{kCallerGaveUp, CallStatus::timeout, 0},
+                                        Case{kCallerCannotSend, CallStatus::unavailable, 0},
+                                        Case{418, CallStatus::remote_error, 418}}) {
+    SCOPED_TRACE(status);
+    auto result = to_call_result(status, "why");
+    EXPECT_EQ(result.status, expected);
+    EXPECT_EQ(result.code, code);
+    EXPECT_EQ(result.error, "why");
+    EXPECT_EQ(result.payload, "");
+    EXPECT_FALSE(result.ok());
+  }
+}
+
+TEST(AgentClientResultTest, StatusNames) {
+  EXPECT_STREQ(to_string(CallStatus::ok), "ok");
+  EXPECT_STREQ(to_string(CallStatus::timeout), "timeout");
+  EXPECT_STREQ(to_string(CallStatus::unavailable), "unavailable");
+  EXPECT_STREQ(to_string(CallStatus::circuit_open), "circuit_open");
+  EXPECT_STREQ(to_string(CallStatus::remote_error), "remote_error");
+}
+
+// --- the socket loop, with raw ZeroMQ callers ---
+
+class SocketLoopTest : public HostFixture {};
+
+TEST_F(SocketLoopTest, MalformedRequestsGet400AndTheHostKeepsAnswering) {
+  auto socket = dealer("inproc://agent/B");
+
+  ASSERT_TRUE(send_all(socket, {"", "AH2", "echo", ""}));
+  auto wrong_protocol = receive(socket);
+  ASSERT_TRUE(wrong_protocol);
+  ASSERT_EQ(wrong_protocol->size(), 4u);
+  EXPECT_EQ((*wrong_protocol)[0], "");
+  EXPECT_EQ((*wrong_protocol)[1], "AH1");  // even a 400 for a wrong protocol is AH1
+  EXPECT_EQ((*wrong_protocol)[2], "400");
+
+  ASSERT_TRUE(send_all(socket, {"AH1", "echo"}));  // no delimiter, too few frames
+  auto too_few = receive(socket);
+  ASSERT_TRUE(too_few);
+  ASSERT_EQ(too_few->size(), 3u);
+  EXPECT_EQ((*too_few)[0], "AH1");
+  EXPECT_EQ((*too_few)[1], "400");
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "p", "soon", "cid-1"}));
+  auto bad_deadline = receive(socket);
+  ASSERT_TRUE(bad_deadline);
+  ASSERT_EQ(bad_deadline->size(), 5u);
+  EXPECT_EQ((*bad_deadline)[2], "400");
+  EXPECT_EQ((*bad_deadline)[4], "cid-1");  // the correlation id is echoed
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", std::string(129, 'm'), ""}));
+  auto long_method = receive(socket);
+  ASSERT_TRUE(long_method);
+  EXPECT_EQ((*long_method)[2], "400");
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "hello", "1000", "c1"}));
+  auto good = receive(socket);
+  ASSERT_TRUE(good);
+  EXPECT_EQ(*good, (Strings{"", "AH1", "200", "hello", "c1"}));
+
+  auto counters = host_->socket_counters();
+  EXPECT_EQ(counters.malformed_answered, 4u);
+  EXPECT_EQ(counters.malformed_dropped, 0u);
+  EXPECT_EQ(counters.received, 5u);
+
+  // No envelope to answer to (frame 1 is not AH1, no empty frame): dropped and counted.
+  ASSERT_TRUE(send_all(socket, {"garbage", "more garbage"}));
+  EXPECT_TRUE(eventually([&] { return host_->socket_counters().malformed_dropped == 1; }));
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "still here"}));
+  auto after = receive(socket);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, (Strings{"", "AH1", "200", "still here"}));
+}
+
+TEST_F(SocketLoopTest, DealerWithoutDelimiterAndReqSocket) {
+  auto socket = dealer("inproc://agent/B");
+  ASSERT_TRUE(send_all(socket, {"AH1", "echo", "plain"}));
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(*reply, (Strings{"AH1", "200", "plain"}));
+
+  zmq::socket_t req(host_->context(), zmq::socket_type::req);
+  req.set(zmq::sockopt::linger, 0);
+  req.connect("inproc://agent/B");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(send_all(req, {"AH1", "echo", "req " + std::to_string(i)}));
+    auto answer = receive(req);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(*answer, (Strings{"AH1", "200", "req " + std::to_string(i)}));
+  }
+}
+
+TEST_F(SocketLoopTest, OverTcpWithCorrelationIds) {
+  auto socket = dealer(host_->tcp_endpoint("B"));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "n" + std::to_string(i), "2000",
+                                  "id" + std::to_string(i)}));
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto reply = receive(socket);
+    ASSERT_TRUE(reply);
+    // Concurrency 1: in order.
+    EXPECT_EQ(*reply, (Strings{"", "AH1", "200", "n" + std::to_string(i), "id" + std::to_string(i)}));
+  }
+}
+
+TEST_F(SocketLoopTest, HandlerOutcomesOnTheWire) {
+  auto socket = dealer("inproc://agent/B");
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "fail", ""}));
+  auto failed = receive(socket);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(*failed, (Strings{"", "AH1", "500", "kaputt"}));
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "nope", ""}));
+  auto unknown = receive(socket);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ((*unknown)[2], "404");
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "agenthost.nope", ""}));  // reserved, unknown
+  auto reserved = receive(socket);
+  ASSERT_TRUE(reserved);
+  EXPECT_EQ((*reserved)[2], "404");
+
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "x", "0"}));  // no time left at all
+  auto expired = receive(socket);
+  ASSERT_TRUE(expired);
+  EXPECT_EQ((*expired)[2], "504");
+}
+
+TEST_F(SocketLoopTest, AVeryLongDeadlineIsServed) {
+  // 10^13 ms (about 317 years), and more than fits in 64 bits: a caller that waits
+  // "forever" must be served, not told that its deadline has passed.
+  auto socket = dealer("inproc://agent/B");
+  for (std::string deadline : {"10000000000000", "9223372036854775807", "99999999999999999999999"}) {
+    SCOPED_TRACE(deadline);
+    ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "patient", deadline, "c"}));
+    auto reply = receive(socket);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(*reply, (Strings{"", "AH1", "200", "patient", "c"}));
+  }
+}
+
+TEST_F(SocketLoopTest, HealthIsAnsweredFromTheStatusJson) {
+  b_->set_status_json(R"({"agent": "B", "state": "ready", "health": "healthy", "detail": ""})");
+  auto socket = dealer("inproc://agent/B");
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "agenthost.health", "ignored", "", "h1"}));
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(*reply, (Strings{"", "AH1", "200",
+                             R"({"agent": "B", "state": "ready", "health": "healthy", "detail": ""})",
+                             "h1"}));
+
+  // Also for an agent that is not serving: no agent code is involved.
+  host_->agent_gone("B", "stopping", 1s);
+  b_->set_status_json(R"({"agent": "B", "state": "stopped"})");
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "agenthost.health", ""}));
+  auto stopped = receive(socket);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(*stopped, (Strings{"", "AH1", "200", R"({"agent": "B", "state": "stopped"})"}));
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", ""}));
+  auto rejected = receive(socket);
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ((*rejected)[2], "503");
+}
+
+TEST_F(SocketLoopTest, HealthOfAHeldAgent) {
+  auto held = host_->endpoint("H", 1);
+  held->set_status_json(R"({"agent": "H", "state": "starting"})");
+  ASSERT_EQ(host_->bind("H", std::nullopt, false), std::nullopt);
+  auto socket = dealer("inproc://agent/H");
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "agenthost.health", ""}));
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(*reply, (Strings{"", "AH1", "200", R"({"agent": "H", "state": "starting"})"}));
+}
+
+}  // namespace
+}  // namespace agenthost::messaging
