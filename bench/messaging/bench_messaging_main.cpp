@@ -37,7 +37,7 @@ constexpr int kAgents = 84;
 constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 
 const std::set<std::string, std::less<>> kSections = {
-    "raw_inproc",   "raw_tcp",     "python_tcp",  "memory_cpp", "memory_python",
+    "raw_inproc",   "raw_tcp",     "raw_tcp_2proc", "python_tcp",  "memory_cpp", "memory_python",
     "host_inproc",  "host_async",  "host_tcp",    "host_memory", "host_per_agent"};
 
 struct Options {
@@ -148,6 +148,7 @@ class SectionRunner {
 struct Baselines {
   std::optional<LatencyResult> raw_inproc;
   std::optional<LatencyResult> raw_tcp;
+  std::optional<LatencyResult> raw_tcp_2proc;
   std::optional<LatencyResult> python_tcp;
   std::optional<MemoryResult> memory_cpp;
   std::optional<MemoryResult> memory_python;
@@ -171,6 +172,10 @@ int main(int argc, char** argv) {
   latency_section("raw_inproc", options.plan(1000, 20000), base.raw_inproc,
                   raw_inproc_round_trips);
   latency_section("raw_tcp", options.plan(1000, 10000), base.raw_tcp, raw_tcp_round_trips);
+  latency_section("raw_tcp_2proc", options.plan(1000, 10000), base.raw_tcp_2proc,
+                  [](const RoundTripPlan& plan) {
+                    return raw_tcp_two_processes_round_trips(plan, AGENTHOST_BENCH_MINIMAL_PROCESS);
+                  });
   latency_section("python_tcp", options.plan(500, 5000), base.python_tcp,
                   [&](const RoundTripPlan& plan) {
                     return python_tcp_round_trips(plan, options.python,
@@ -208,6 +213,9 @@ int main(int argc, char** argv) {
   });
   if (host_tcp && base.raw_tcp) {
     print_ratio("host_tcp_p50_vs_raw_tcp", host_tcp->p50_us, base.raw_tcp->p50_us);
+  }
+  if (host_tcp && base.raw_tcp_2proc) {
+    print_ratio("host_tcp_p50_vs_raw_tcp_2proc", host_tcp->p50_us, base.raw_tcp_2proc->p50_us);
   }
   if (host_tcp && base.python_tcp) {
     print_ratio("host_tcp_p50_vs_python_tcp", host_tcp->p50_us, base.python_tcp->p50_us);

@@ -1,5 +1,8 @@
 #include "raw_baselines.hpp"
 
+#include <array>
+#include <zmq_addon.hpp>
+
 #include <charconv>
 #include <stdexcept>
 #include <stop_token>
@@ -112,6 +115,41 @@ LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan) {
 
 LatencyResult raw_tcp_round_trips(const RoundTripPlan& plan) {
   return req_rep_between_threads("tcp://127.0.0.1:*", plan);
+}
+
+LatencyResult raw_tcp_two_processes_round_trips(const RoundTripPlan& plan,
+                                                const std::string& server_bin) {
+  ChildProcesses children;  // stops the server on every way out of this function
+  children.spawn({server_bin});
+  const auto endpoint = ready_endpoint(children.wait_ready(Clock::now() + kPythonStartTimeout).at(0));
+  zmq::context_t context(1);
+  zmq::socket_t req(context, zmq::socket_type::req);
+  req.set(zmq::sockopt::linger, 0);
+  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(plan.reply_timeout.count()));
+  req.connect(endpoint);
+  std::vector<zmq::message_t> reply;
+  const auto round_trip = [&] {
+    std::array<zmq::const_buffer, 3> request{zmq::str_buffer("AH1"), zmq::str_buffer("echo"),
+                                             zmq::buffer(kBenchPayload)};
+    zmq::send_multipart(req, request);
+    reply.clear();
+    if (!zmq::recv_multipart(req, std::back_inserter(reply))) {
+      throw std::runtime_error(fmt::format("no reply within {} ms", plan.reply_timeout.count()));
+    }
+  };
+  const auto give_up = Clock::now() + plan.time_limit;
+  for (int i = 0; i < plan.warmup && Clock::now() < give_up; ++i) round_trip();
+  std::vector<nanoseconds> samples;
+  samples.reserve(static_cast<std::size_t>(plan.count));
+  const auto start = Clock::now();
+  auto before = start;
+  for (int i = 0; i < plan.count && before < give_up; ++i) {
+    round_trip();
+    const auto after = Clock::now();
+    samples.push_back(after - before);
+    before = after;
+  }
+  return summarize(std::move(samples), before - start);
 }
 
 LatencyResult python_tcp_round_trips(const RoundTripPlan& plan, const std::string& python,

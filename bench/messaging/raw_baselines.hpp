@@ -32,6 +32,11 @@ inline constexpr std::string_view kBenchPayload =
 // Each throws std::runtime_error when a round trip times out or a helper process fails.
 LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan);
 LatencyResult raw_tcp_round_trips(const RoundTripPlan& plan);
+// The same over tcp between two processes, each with its own context and I/O thread (the
+// topology of two hosts): a REQ socket here, bench_minimal_zmq_process (a ROUTER answering
+// AH1 in its own poll loop) there.
+LatencyResult raw_tcp_two_processes_round_trips(const RoundTripPlan& plan,
+                                                const std::string& server_bin);
 
 // `python` is an interpreter with pyzmq; `script_dir` holds py_rep_server.py and
 // py_req_client.py.

@@ -1,6 +1,11 @@
 #include "messaging/socket_loop.hpp"
 
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
 #include <future>
+#include <unordered_set>
 #include <variant>
 
 #include <fmt/format.h>
@@ -11,76 +16,105 @@ namespace agenthost::messaging {
 namespace {
 // Messages taken from one socket per turn, so that one busy caller cannot starve the others.
 constexpr int kReceiveBatch = 256;
-
-// When a caller's budget runs out. Saturated: a budget of centuries (or more than 64 bits of
-// milliseconds) is "no deadline", not an overflow into the past (which would answer 504).
-Clock::time_point deadline_after(std::optional<std::chrono::milliseconds> budget) {
-  if (!budget) return Clock::time_point::max();
-  const auto now = Clock::now();
-  const auto room =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
-  return *budget >= room ? Clock::time_point::max() : now + *budget;
-}
 }  // namespace
 
-// What other threads hand the loop. Shared with the calls in flight, which may complete after
-// the loop has stopped: they then find `closed` and drop their reply.
-struct SocketLoop::Outbox {
+struct SocketLoop::Socket {
+  std::uint64_t id = 0;
+  std::shared_ptr<AgentEndpoint> endpoint;
+  int fd = -1;  // ZMQ_FD, for poll(2)
   std::mutex mu;
-  std::vector<std::pair<std::uint64_t, Frames>> replies;  // guarded by mu
-  std::vector<std::function<void()>> commands;            // guarded by mu
-  bool signalled = false;                                 // guarded by mu
-  bool closed = false;                                    // guarded by mu
-  bool spinning = false;                                  // guarded by mu: the loop is awake
-  std::atomic<bool> pending{false};     // replies or commands wait (set under mu)
-  std::atomic<int> in_flight{0};        // calls handed to endpoints, not yet answered
-  Wakeup wakeup;
+  zmq::socket_t socket;  // guarded by mu
+  bool closed = false;   // guarded by mu
+};
 
-  void push_reply(std::uint64_t socket, Frames frames) {
-    std::lock_guard lock(mu);
-    in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (closed) return;
-    replies.emplace_back(socket, std::move(frames));
-    signal_locked();
-  }
+// Shared with the calls in flight, which may complete after the loop has stopped.
+struct SocketLoop::Shared {
+  std::mutex mu;
+  std::vector<std::function<void()>> commands;  // guarded by mu
+  std::vector<std::weak_ptr<Socket>> readable;  // guarded by mu: found readable after a send
+  bool signalled = false;                       // guarded by mu
+  bool closed = false;                          // guarded by mu
+  Wakeup wakeup;
+  std::atomic<std::uint64_t> received{0}, malformed_answered{0}, malformed_dropped{0},
+      replies_dropped{0};
+
   void signal_locked() {
-    pending.store(true, std::memory_order_release);
-    if (!signalled && !spinning) {  // a spinning loop sees `pending` without the eventfd
+    if (!signalled) {
       signalled = true;
       wakeup.signal();
     }
   }
+
+  // Sends on `socket` from any thread. Then, since the send may have consumed the ZMQ_FD
+  // signal of a request that arrived meanwhile, tells the loop to look if one is waiting.
+  void send(const std::shared_ptr<Socket>& socket, Frames& frames) {
+    bool readable_now = false;
+    {
+      std::lock_guard lock(socket->mu);
+      if (socket->closed) {
+        replies_dropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      try {
+        if (!zmq::send_multipart(socket->socket, frames, zmq::send_flags::dontwait)) {
+          replies_dropped.fetch_add(1, std::memory_order_relaxed);
+        }
+        readable_now = (socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+      } catch (const zmq::error_t&) {
+        replies_dropped.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    if (readable_now) {
+      std::lock_guard lock(mu);
+      readable.push_back(socket);
+      signal_locked();
+    }
+  }
 };
 
-// A request that came in on a socket: completing it queues the reply for the loop.
+// The caller's budget as a time point; a budget too large for the clock means "no deadline"
+// (a caller that sends 10^13 ms wants to wait, not to be told its time is up).
+Clock::time_point deadline_at(std::optional<std::chrono::milliseconds> budget) {
+  if (!budget) return Clock::time_point::max();
+  const auto now = Clock::now();
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+  return *budget >= room ? Clock::time_point::max() : now + *budget;
+}
+
+// A request that came in on a socket: the thread that completes it sends the reply.
 class SocketLoop::SocketCall final : public Call {
  public:
-  SocketCall(WireRequest&& request, std::uint64_t socket, std::shared_ptr<Outbox> outbox)
+  SocketCall(WireRequest&& request, std::weak_ptr<Socket> socket, std::shared_ptr<Shared> shared)
       : Call(std::move(request.method), std::move(request.payload), "",
-             deadline_after(request.deadline)),
+             deadline_at(request.deadline)),
         envelope_(std::move(request.envelope)),
         correlation_(std::move(request.correlation)),
-        socket_(socket),
-        outbox_(std::move(outbox)) {}
+        socket_(std::move(socket)),
+        shared_(std::move(shared)) {}
 
  private:
   void deliver(int status, std::string body) noexcept override {
+    auto socket = socket_.lock();
+    if (!socket) {
+      shared_->replies_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     try {
-      outbox_->push_reply(socket_, make_reply(std::move(envelope_), status, body, correlation_));
+      Frames reply = make_reply(std::move(envelope_), status, body, correlation_);
+      shared_->send(socket, reply);
     } catch (...) {
       // Out of memory while framing a reply: the caller times out; nothing else to do here.
-      outbox_->in_flight.fetch_sub(1, std::memory_order_relaxed);
     }
   }
 
   Frames envelope_;
   std::optional<std::string> correlation_;
-  std::uint64_t socket_;
-  std::shared_ptr<Outbox> outbox_;
+  std::weak_ptr<Socket> socket_;
+  std::shared_ptr<Shared> shared_;
 };
 
 SocketLoop::SocketLoop(zmq::context_t& context)
-    : context_(context), outbox_(std::make_shared<Outbox>()) {}
+    : context_(context), shared_(std::make_shared<Shared>()) {}
 
 SocketLoop::~SocketLoop() { stop(); }
 
@@ -94,9 +128,9 @@ void SocketLoop::start() {
 void SocketLoop::stop() {
   if (!running_) return;
   {
-    std::lock_guard lock(outbox_->mu);
-    outbox_->commands.push_back([this] { stop_ = true; });
-    outbox_->signal_locked();
+    std::lock_guard lock(shared_->mu);
+    shared_->commands.push_back([this] { stop_ = true; });
+    shared_->signal_locked();
   }
   thread_.join();
   running_ = false;
@@ -106,13 +140,13 @@ void SocketLoop::run_on_loop(std::function<void()> command) {
   std::promise<void> done;
   auto ran = done.get_future();
   {
-    std::lock_guard lock(outbox_->mu);
-    if (outbox_->closed) return;
-    outbox_->commands.push_back([&] {
+    std::lock_guard lock(shared_->mu);
+    if (shared_->closed) return;
+    shared_->commands.push_back([&] {
       command();
       done.set_value();
     });
-    outbox_->signal_locked();
+    shared_->signal_locked();
   }
   ran.wait();
 }
@@ -125,10 +159,12 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
     return bound;
   }
   run_on_loop([&] {
-    auto socket = std::make_unique<Socket>(
-        Socket{next_id_++, endpoint, zmq::socket_t(context_, zmq::socket_type::router)});
+    auto socket = std::make_shared<Socket>();
+    socket->endpoint = endpoint;
+    socket->socket = zmq::socket_t(context_, zmq::socket_type::router);
     socket->socket.set(zmq::sockopt::linger, 0);
     const std::string inproc = "inproc://agent/" + endpoint->name();
+    // Not yet shared with any other thread: no lock needed until it is in sockets_.
     try {
       socket->socket.bind(inproc);
     } catch (const zmq::error_t& e) {
@@ -149,7 +185,7 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
         return;
       }
     }
-    by_id_[socket->id] = socket.get();
+    socket->fd = socket->socket.get(zmq::sockopt::fd);
     sockets_.push_back(std::move(socket));
   });
   return bound;
@@ -160,7 +196,9 @@ void SocketLoop::unbind(const std::string& agent) {
   run_on_loop([&] {
     for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
       if ((*it)->endpoint->name() == agent) {
-        by_id_.erase((*it)->id);
+        std::lock_guard lock((*it)->mu);
+        (*it)->closed = true;
+        (*it)->socket.close();
         sockets_.erase(it);
         return;
       }
@@ -169,144 +207,121 @@ void SocketLoop::unbind(const std::string& agent) {
 }
 
 void SocketLoop::run() {
-  std::vector<zmq::pollitem_t> items;
+  std::vector<pollfd> fds;
   std::vector<std::function<void()>> commands;
+  std::vector<std::weak_ptr<Socket>> flagged;
+  std::unordered_set<Socket*> seen;
   while (!stop_) {
-    items.clear();
-    items.push_back({nullptr, outbox_->wakeup.fd(), ZMQ_POLLIN, 0});
-    for (auto& socket : sockets_) items.push_back({socket->socket.handle(), 0, ZMQ_POLLIN, 0});
-    const bool woke_by_spin = spin_for_replies();
-    try {
-      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(woke_by_spin ? 0 : -1));
-    } catch (const zmq::error_t& e) {
-      if (e.num() == ETERM) break;
-      if (e.num() != EINTR) spdlog::error("agent sockets: poll failed: {}", e.what());
+    fds.clear();
+    fds.push_back({shared_->wakeup.fd(), POLLIN, 0});
+    for (auto& socket : sockets_) fds.push_back({socket->fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno != EINTR) spdlog::error("agent sockets: poll failed: {}", std::strerror(errno));
       continue;
     }
-    if ((items[0].revents & ZMQ_POLLIN) || woke_by_spin) {
-      if (items[0].revents & ZMQ_POLLIN) outbox_->wakeup.clear();
+    // Sockets may change in a command: take the readable ones first.
+    std::vector<std::shared_ptr<Socket>> ready;
+    for (std::size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents & POLLIN) ready.push_back(sockets_[i - 1]);
+    }
+    if (fds[0].revents & POLLIN) {
+      shared_->wakeup.clear();
       {
-        std::lock_guard lock(outbox_->mu);
-        outbox_->signalled = false;
-        outbox_->pending.store(false, std::memory_order_relaxed);
-        commands.swap(outbox_->commands);
+        std::lock_guard lock(shared_->mu);
+        shared_->signalled = false;
+        commands.swap(shared_->commands);
+        flagged.swap(shared_->readable);
       }
-      send_outbox();
       for (auto& command : commands) command();
       commands.clear();
+      for (auto& weak : flagged) {
+        if (auto socket = weak.lock()) ready.push_back(std::move(socket));
+      }
+      flagged.clear();
       if (stop_) break;
     }
-    // Sockets may have changed in a command: only those still in the same slot are read.
-    const std::size_t polled = std::min(items.size() - 1, sockets_.size());
-    for (std::size_t i = 0; i < polled; ++i) {
-      if ((items[i + 1].revents & ZMQ_POLLIN) && items[i + 1].socket == sockets_[i]->socket.handle()) {
-        receive_from(*sockets_[i]);
-      }
+    seen.clear();
+    for (auto& socket : ready) {
+      if (seen.insert(socket.get()).second) receive_from(socket);
     }
   }
-  std::lock_guard lock(outbox_->mu);
-  outbox_->closed = true;
-  outbox_->replies.clear();
-  for (auto& command : outbox_->commands) command();  // let run_on_loop callers return
-  outbox_->commands.clear();
+  close_all();
+}
+
+void SocketLoop::close_all() {
+  std::vector<std::function<void()>> commands;
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->closed = true;
+    commands.swap(shared_->commands);
+  }
+  for (auto& command : commands) command();  // let run_on_loop callers return
+  for (auto& socket : sockets_) {
+    std::lock_guard socket_lock(socket->mu);
+    socket->closed = true;
+    socket->socket.close();
+  }
   sockets_.clear();
-  by_id_.clear();
 }
 
-// While calls are in flight, their replies usually come back within microseconds: staying
-// awake for a moment picks them up without the eventfd write and the wake-up from poll()
-// (~10-20 us in a VM each). True when replies or commands are waiting.
-bool SocketLoop::spin_for_replies() {
-  if (outbox_->in_flight.load(std::memory_order_relaxed) <= 0) return false;
+void SocketLoop::receive_from(const std::shared_ptr<Socket>& socket) {
+  // Requests for the agent are collected under the socket's lock and handed over after it:
+  // a closed agent answers at once, which sends on this same socket.
+  std::vector<CallPtr> calls;
   {
-    std::lock_guard lock(outbox_->mu);
-    if (outbox_->pending.load(std::memory_order_relaxed)) return true;
-    outbox_->spinning = true;
-  }
-  const auto until = std::chrono::steady_clock::now() + kSpin;
-  bool found = false;
-  while (!found && std::chrono::steady_clock::now() < until) {
-    for (int i = 0; i < 16; ++i) __builtin_ia32_pause();
-    found = outbox_->pending.load(std::memory_order_acquire);
-  }
-  std::lock_guard lock(outbox_->mu);
-  outbox_->spinning = false;
-  // A reply pushed after the spin gave up found spinning set and did not signal: look again.
-  return outbox_->pending.load(std::memory_order_relaxed);
-}
-
-void SocketLoop::send_outbox() {
-  std::vector<std::pair<std::uint64_t, Frames>> replies;
-  {
-    std::lock_guard lock(outbox_->mu);
-    replies.swap(outbox_->replies);
-  }
-  for (auto& [id, frames] : replies) {
-    auto it = by_id_.find(id);
-    if (it == by_id_.end()) {
-      replies_dropped_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    send(*it->second, std::move(frames));
-  }
-}
-
-void SocketLoop::send(Socket& socket, Frames frames) {
-  try {
-    if (!zmq::send_multipart(socket.socket, frames, zmq::send_flags::dontwait)) {
-      replies_dropped_.fetch_add(1, std::memory_order_relaxed);
-    }
-  } catch (const zmq::error_t&) {
-    replies_dropped_.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-void SocketLoop::receive_from(Socket& socket) {
-  Frames frames;
-  for (int n = 0; n < kReceiveBatch; ++n) {
-    frames.clear();
-    try {
-      if (!zmq::recv_multipart(socket.socket, std::back_inserter(frames),
-                               zmq::recv_flags::dontwait)) {
-        return;
+    std::lock_guard lock(socket->mu);
+    if (socket->closed) return;
+    Frames frames;
+    for (int n = 0; n < kReceiveBatch; ++n) {
+      frames.clear();
+      try {
+        if (!(socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+        if (!zmq::recv_multipart(socket->socket, std::back_inserter(frames),
+                                 zmq::recv_flags::dontwait)) {
+          break;
+        }
+      } catch (const zmq::error_t& e) {
+        if (e.num() != EAGAIN) spdlog::warn("agent sockets: receive failed: {}", e.what());
+        break;
       }
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EAGAIN) spdlog::warn("agent sockets: receive failed: {}", e.what());
-      return;
+      shared_->received.fetch_add(1, std::memory_order_relaxed);
+      auto parsed = parse_request(frames);
+      if (auto* bad = std::get_if<Malformed>(&parsed)) {
+        if (!bad->answerable) {
+          shared_->malformed_dropped.fetch_add(1, std::memory_order_relaxed);
+          continue;
+        }
+        shared_->malformed_answered.fetch_add(1, std::memory_order_relaxed);
+        Frames reply = make_reply(std::move(bad->envelope), kBadRequest, bad->reason, bad->correlation);
+        (void)zmq::send_multipart(socket->socket, reply, zmq::send_flags::dontwait);
+        continue;
+      }
+      auto& request = std::get<WireRequest>(parsed);
+      if (request.method == kHealthMethod) {
+        // Answered from the host's current view: no agent code, no queue.
+        Frames reply = make_reply(std::move(request.envelope), kOk,
+                                  socket->endpoint->status_json(), request.correlation);
+        (void)zmq::send_multipart(socket->socket, reply, zmq::send_flags::dontwait);
+        continue;
+      }
+      calls.push_back(std::make_shared<SocketCall>(std::move(request), socket, shared_));
     }
-    received_.fetch_add(1, std::memory_order_relaxed);
-    handle(socket, frames);
-  }
-  // More may be waiting: poll() reports the socket again (level-triggered via ZMQ_EVENTS).
-}
-
-void SocketLoop::handle(Socket& socket, Frames& frames) {
-  auto parsed = parse_request(frames);
-  if (auto* bad = std::get_if<Malformed>(&parsed)) {
-    if (!bad->answerable) {
-      malformed_dropped_.fetch_add(1, std::memory_order_relaxed);
-      return;
+    // With a full batch taken, more may wait: poll(2) would not say so (ZMQ_FD is
+    // edge-like), so look again on the next turn.
+    if (socket->socket && (socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) {
+      std::lock_guard shared_lock(shared_->mu);
+      shared_->readable.push_back(socket);
+      shared_->signal_locked();
     }
-    malformed_answered_.fetch_add(1, std::memory_order_relaxed);
-    send(socket, make_reply(std::move(bad->envelope), kBadRequest, bad->reason, bad->correlation));
-    return;
   }
-  auto& request = std::get<WireRequest>(parsed);
-  if (request.method == kHealthMethod) {
-    // Answered from the host's current view: no agent code, no queue.
-    send(socket, make_reply(std::move(request.envelope), kOk, socket.endpoint->status_json(),
-                            request.correlation));
-    return;
-  }
-  outbox_->in_flight.fetch_add(1, std::memory_order_relaxed);
-  socket.endpoint->submit(std::make_shared<SocketCall>(std::move(request), socket.id, outbox_));
+  for (auto& call : calls) socket->endpoint->submit(std::move(call));
 }
 
 SocketLoopCounters SocketLoop::counters() const {
-  return {received_.load(std::memory_order_relaxed),
-          malformed_answered_.load(std::memory_order_relaxed),
-          malformed_dropped_.load(std::memory_order_relaxed),
-          replies_dropped_.load(std::memory_order_relaxed)};
+  return {shared_->received.load(std::memory_order_relaxed),
+          shared_->malformed_answered.load(std::memory_order_relaxed),
+          shared_->malformed_dropped.load(std::memory_order_relaxed),
+          shared_->replies_dropped.load(std::memory_order_relaxed)};
 }
 
 }  // namespace agenthost::messaging

@@ -1,8 +1,15 @@
 #pragma once
-// The one thread that owns every agent's bound ROUTER socket. It receives requests, answers
-// what needs no agent code (malformed input, agenthost.health) itself, and hands the rest to
-// the agent's endpoint (and so to the worker pool). Replies come back through an outbox that
-// workers fill and the loop sends: a socket is only ever touched by this thread.
+// The thread that receives on every agent's bound ROUTER socket. It answers what needs no
+// agent code itself (malformed input, agenthost.health) and hands the rest to the agent's
+// endpoint (and so to the worker pool). The worker that ran the handler sends the reply on
+// the socket itself: one thread hand-off fewer per request than routing it back through this
+// thread (measured: ~10 us of a ~120 us tcp round trip in this VM).
+//
+// A socket is used by one thread at a time: its mutex is held for every operation on it, and
+// gives the full memory barrier ZeroMQ asks for when a socket changes threads. The loop waits
+// in poll(2) on the sockets' ZMQ_FDs, not in zmq_poll, so that it touches no socket while it
+// sleeps. ZMQ_FD only says "look at ZMQ_EVENTS": after every send a worker checks the events
+// and wakes the loop when a request is waiting, since its send may have consumed the signal.
 
 #include <atomic>
 #include <cstdint>
@@ -12,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <zmq.hpp>
@@ -27,7 +33,7 @@ struct SocketLoopCounters {
   std::uint64_t received = 0;
   std::uint64_t malformed_answered = 0;  // 400 replies
   std::uint64_t malformed_dropped = 0;   // no envelope to answer to
-  std::uint64_t replies_dropped = 0;     // the caller's queue was full or it was gone
+  std::uint64_t replies_dropped = 0;     // the caller's queue was full, it was gone, or closed
 };
 
 class SocketLoop {
@@ -54,37 +60,25 @@ class SocketLoop {
 
   SocketLoopCounters counters() const;
 
+  struct Socket;  // one bound socket and the lock that serialises its use
+  struct Shared;  // what the loop shares with the calls in flight
+
  private:
-  struct Outbox;
-  struct Socket {
-    std::uint64_t id;
-    std::shared_ptr<AgentEndpoint> endpoint;
-    zmq::socket_t socket;
-  };
   class SocketCall;
 
   void run();
   void run_on_loop(std::function<void()> command);  // blocks until it ran
-  void receive_from(Socket& socket);
-  void handle(Socket& socket, Frames& frames);
-  void send_outbox();
-  bool spin_for_replies();
-  static constexpr std::chrono::microseconds kSpin{30};
-  void send(Socket& socket, Frames frames);
+  void receive_from(const std::shared_ptr<Socket>& socket);
+  void close_all();
 
   zmq::context_t& context_;
-  std::shared_ptr<Outbox> outbox_;
+  std::shared_ptr<Shared> shared_;
   std::thread thread_;
   bool running_ = false;  // the owner's thread
 
   // Loop thread only.
-  std::vector<std::unique_ptr<Socket>> sockets_;
-  std::unordered_map<std::uint64_t, Socket*> by_id_;
-  std::uint64_t next_id_ = 1;
+  std::vector<std::shared_ptr<Socket>> sockets_;
   bool stop_ = false;
-
-  std::atomic<std::uint64_t> received_{0}, malformed_answered_{0}, malformed_dropped_{0},
-      replies_dropped_{0};
 };
 
 }  // namespace agenthost::messaging

@@ -32,9 +32,8 @@ void WorkerPool::post(std::function<void()> task) {
   // those need a new thread (not just "no thread is idle": two tasks posted before the one
   // idle thread wakes up would otherwise run one after the other).
   if (tasks_.size() > idle_ && free_workers_short_locked()) spawn_locked();
-  queued_.store(tasks_.size(), std::memory_order_release);
   lock.unlock();
-  work_cv_.notify_one();  // no system call when every idle thread is still spinning
+  work_cv_.notify_one();
 }
 
 WorkerPool::BlockingScope::BlockingScope(WorkerPool& pool) {
@@ -53,35 +52,17 @@ WorkerPool::BlockingScope::~BlockingScope() {
   --pool_->blocked_;
 }
 
-// A request's next step (the next call of a busy agent, the reply a caller waits for) often
-// arrives within microseconds. A thread that is still awake takes it without a futex wake-up,
-// which costs ~10 us in a VM; a short spin after each task buys that for a little CPU.
-void WorkerPool::spin_for_work() const {
-  const auto until = std::chrono::steady_clock::now() + kSpin;
-  while (queued_.load(std::memory_order_acquire) == 0) {
-    for (int i = 0; i < 16; ++i) __builtin_ia32_pause();
-    if (std::chrono::steady_clock::now() >= until) return;
-  }
-}
-
 void WorkerPool::run() {
   current_pool = this;
   std::unique_lock lock(mu_);
-  bool ran_task = false;
   for (;;) {
     ++idle_;
-    if (ran_task && tasks_.empty() && !stopping_) {
-      lock.unlock();
-      spin_for_work();
-      lock.lock();
-    }
     work_cv_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
     --idle_;
     if (tasks_.empty()) break;  // stopping, and nothing left to run
     auto task = std::move(tasks_.front());
     tasks_.pop_front();
-    queued_.store(tasks_.size(), std::memory_order_release);
-    ran_task = true;
+
     ++busy_;
     if (stopping_) exit_cv_.notify_all();  // shutdown() waits for the threads outside a task
     lock.unlock();

@@ -54,8 +54,7 @@ class WorkerPool {
   void spawn_locked();
   void reap_locked();
   void run();
-  void spin_for_work() const;
-  static constexpr std::chrono::microseconds kSpin{20};
+
   // Stand-ins for blocked workers are capped: a flood of blocking calls must not make
   // thousands of threads.
   bool free_workers_short_locked() const {
@@ -76,7 +75,6 @@ class WorkerPool {
   std::size_t blocked_ = 0;  // guarded by mu_: threads inside a BlockingScope
   std::size_t busy_ = 0;     // guarded by mu_: threads inside a task
   bool stopping_ = false;    // guarded by mu_
-  std::atomic<std::size_t> queued_{0};  // tasks_.size(), readable without mu_ (for spinners)
 };
 
 }  // namespace agenthost::messaging
