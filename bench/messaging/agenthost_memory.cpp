@@ -34,7 +34,7 @@ std::string run_output(const std::string& command) {
 std::uint64_t pss_when_ready(ChildProcesses& host, const HostBinaries& bin,
                              const std::string& socket, int agents) {
   const auto until = Clock::now() + 30s;
-  const std::string needle = "\"state\":\"ready\"";
+  const std::string needle = "\"state\": \"ready\"";  // agentctl pretty-prints
   for (int i = 0; i < 3000; ++i) {
     if (Clock::now() > until) break;
     std::string status = run_output(bin.agentctl + " --socket " + socket + " status --json 2>/dev/null");

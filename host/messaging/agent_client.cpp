@@ -179,8 +179,9 @@ CallResult AgentClient::call_remote(const std::string& address, std::string_view
                                address);
     return result;
   }
+  // Rounded up: the last fraction of a millisecond is waited for in poll(), not spun through.
   auto remaining = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
   };
   CallResult result;
   try {
@@ -199,7 +200,7 @@ CallResult AgentClient::call_remote(const std::string& address, std::string_view
       Frames frames;
       for (;;) {
         auto left = remaining();
-        if (left.count() < 0) break;
+        if (left.count() <= 0) break;
         zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
         zmq::poll(&item, 1, left);
         if (!(item.revents & ZMQ_POLLIN)) continue;
@@ -240,15 +241,23 @@ void AgentClient::call_async(std::string_view method, std::string payload,
   }
   // Remote and retried calls block a worker for their duration (marked as blocking, so the
   // pool stays able to run handlers).
-  host_.workers().post([this, method = std::string(method), payload = std::move(payload), at,
-                        done = std::move(done), options]() mutable {
+  auto shared_done = std::make_shared<Callback>(std::move(done));
+  const bool queued = host_.workers().post([this, method = std::string(method),
+                                            payload = std::move(payload), at, shared_done,
+                                            options]() mutable {
     WorkerPool::BlockingScope blocking(host_.workers());
     CallResult result = call_until(method, std::move(payload), at, options);
     try {
-      done(std::move(result));
+      (*shared_done)(std::move(result));
     } catch (...) {
     }
   });
+  if (!queued) {  // the host is stopping: answer now, so that `done` still runs exactly once
+    try {
+      (*shared_done)(to_call_result(kCallerCannotSend, "the host is stopping"));
+    } catch (...) {
+    }
+  }
 }
 
 }  // namespace agenthost::messaging

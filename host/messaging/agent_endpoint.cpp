@@ -59,7 +59,10 @@ void AgentEndpoint::schedule_locked() {
   while (running_ < concurrency_ &&
          queue_.size() > static_cast<std::size_t>(running_ - in_handler_)) {
     ++running_;
-    pool_.post([self = shared_from_this()] { self->drain(); });
+    if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
+      --running_;  // the host is stopping: the calls stay queued until close() answers them
+      return;
+    }
   }
 }
 
@@ -83,7 +86,10 @@ void AgentEndpoint::drain() {
   }
   // Batch used up: requeue behind the other agents' work, keeping this drain's slot.
   lock.unlock();
-  pool_.post([self = shared_from_this()] { self->drain(); });
+  if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
+    lock.lock();
+    if (--running_ == 0) idle_cv_.notify_all();
+  }
 }
 
 void AgentEndpoint::run(Call& call, const HandlerMap& handlers) {

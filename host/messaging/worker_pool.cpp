@@ -23,9 +23,9 @@ void WorkerPool::spawn_locked() {
   pthread_setname_np(threads_.back().native_handle(), thread_name.c_str());
 }
 
-void WorkerPool::post(std::function<void()> task) {
+bool WorkerPool::post(std::function<void()> task) {
   std::unique_lock lock(mu_);
-  if (stopping_) return;  // the host is going down; the task's owner answers for it
+  if (stopping_) return false;  // the host is going down; the task's owner answers for it
   tasks_.push_back(std::move(task));
   // Threads are made as work arrives (a host with quiet agents needs few), on the posting
   // thread: ~0.15 ms once per thread. Each idle thread takes one queued task: tasks beyond
@@ -34,6 +34,7 @@ void WorkerPool::post(std::function<void()> task) {
   if (tasks_.size() > idle_ && free_workers_short_locked()) spawn_locked();
   lock.unlock();
   work_cv_.notify_one();
+  return true;
 }
 
 WorkerPool::BlockingScope::BlockingScope(WorkerPool& pool) {

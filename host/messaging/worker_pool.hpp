@@ -28,8 +28,9 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Tasks must not throw (what escapes is logged and swallowed).
-  void post(std::function<void()> task);
+  // Tasks must not throw (what escapes is logged and swallowed). False (and the task is
+  // dropped) once shutdown() has begun.
+  bool post(std::function<void()> task);
 
   // While one lives on a worker of this pool, that worker counts as blocked.
   class BlockingScope {

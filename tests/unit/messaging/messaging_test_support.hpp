@@ -61,12 +61,11 @@ class TestCall final : public Call {
 
  private:
   void deliver(int status, std::string body) noexcept override {
-    {
-      std::lock_guard lock(mu_);
-      status_ = status;
-      body_ = std::move(body);
-      ++deliveries_;
-    }
+    // Notified under the lock: a waiter that sees the result may destroy this at once.
+    std::lock_guard lock(mu_);
+    status_ = status;
+    body_ = std::move(body);
+    ++deliveries_;
     cv_.notify_all();
   }
 
@@ -81,10 +80,9 @@ class TestCall final : public Call {
 class Gate {
  public:
   void open() {
-    {
-      std::lock_guard lock(mu_);
-      open_ = true;
-    }
+    // Notified under the lock: a waiter that sees it open may destroy the gate at once.
+    std::lock_guard lock(mu_);
+    open_ = true;
     cv_.notify_all();
   }
   bool wait(std::chrono::milliseconds timeout = 2000ms) {

@@ -69,14 +69,15 @@ TEST(WorkerPoolTest, StandInsComeAndGoRepeatedly) {
   WorkerPool pool("test", 1);
   for (int round = 0; round < 30; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
-    Gate b_ran;
-    std::promise<bool> a_saw_b;
-    pool.post([&] {
-      pool.post([&] { b_ran.open(); });
+    // Owned by the tasks too: B may still be inside open() when A (and this loop) moves on.
+    auto b_ran = std::make_shared<Gate>();
+    auto a_saw_b = std::make_shared<std::promise<bool>>();
+    pool.post([&pool, b_ran, a_saw_b] {
+      pool.post([b_ran] { b_ran->open(); });
       WorkerPool::BlockingScope blocking(pool);
-      a_saw_b.set_value(b_ran.wait(2s));
+      a_saw_b->set_value(b_ran->wait(2s));
     });
-    auto result = a_saw_b.get_future();
+    auto result = a_saw_b->get_future();
     ASSERT_EQ(result.wait_for(3s), std::future_status::ready);
     ASSERT_TRUE(result.get());
     ASSERT_TRUE(eventually([&] { return pool.thread_count() == 1; }));
