@@ -56,6 +56,15 @@ SocketLease ConnectionPool::lease(const std::string& endpoint, zmq::socket_type 
 
 void ConnectionPool::give_back(zmq::socket_t socket, std::string_view endpoint,
                                zmq::socket_type type, bool broken) noexcept {
+  if (type == zmq::socket_type::req && !broken) {
+    // A REQ socket still waiting for its reply (the caller gave up on it) can never send
+    // again: never hand it to the next lease, even if the caller forgot mark_broken().
+    try {
+      broken = (socket.get(zmq::sockopt::events) & ZMQ_POLLOUT) == 0;
+    } catch (const zmq::error_t&) {
+      broken = true;
+    }
+  }
   std::unique_lock lock(mu_);
   auto it = slots_.find(Key{std::string(endpoint), static_cast<int>(type)});
   if (it != slots_.end() && it->second.leased > 0) --it->second.leased;

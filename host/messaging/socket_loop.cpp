@@ -207,6 +207,9 @@ void SocketLoop::unbind(const std::string& agent) {
 }
 
 void SocketLoop::run() {
+  // ZeroMQ starts its I/O and reaper threads with a context's first socket. Doing it here,
+  // while the host loads plugin files, keeps that ~0.3 ms off the first agent's bind.
+  zmq::socket_t(context_, zmq::socket_type::router).close();
   std::vector<pollfd> fds;
   std::vector<std::function<void()>> commands;
   std::vector<std::weak_ptr<Socket>> flagged;

@@ -7,7 +7,8 @@
 // returned (destroyed). Returned sockets stay connected and are handed to the next lease of
 // the same (endpoint, type), so connections are shared instead of opened per call. A lease
 // that saw an error should be marked broken: the pool then closes the socket instead of
-// reusing it.
+// reusing it. A REQ socket returned while still waiting for its reply (the caller gave up)
+// is closed in any case: it could never send again.
 
 #include <chrono>
 #include <cstddef>

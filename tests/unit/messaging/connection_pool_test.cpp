@@ -30,6 +30,26 @@ class ConnectionPoolTest : public ::testing::Test {
   const std::string inproc_ = "inproc://connection-pool-test";
 };
 
+TEST_F(ConnectionPoolTest, AReqSocketStillWaitingForItsReplyIsNeverReused) {
+  ConnectionPool pool(context_);
+  {
+    auto lease = pool.lease(inproc_, zmq::socket_type::req, 100ms);
+    // The request goes out; the server never answers; the caller gives up and returns the
+    // lease without marking it broken.
+    ASSERT_TRUE(lease.socket().send(zmq::str_buffer("AH1"), zmq::send_flags::none));
+  }
+  EXPECT_EQ(pool.counts().evicted, 1u);
+  EXPECT_EQ(pool.counts().idle, 0u);
+  {
+    auto lease = pool.lease(inproc_, zmq::socket_type::req, 100ms);  // a fresh one, can send
+    EXPECT_EQ(pool.counts().created, 2u);
+    EXPECT_TRUE(lease.socket().get(zmq::sockopt::events) & ZMQ_POLLOUT);
+  }
+  // A REQ that never sent (or got its reply) is fine to reuse.
+  EXPECT_EQ(pool.counts().idle, 1u);
+  EXPECT_EQ(pool.counts().evicted, 1u);
+}
+
 TEST_F(ConnectionPoolTest, ReturnedSocketIsReused) {
   ConnectionPool pool(context_);
   void* first = nullptr;
