@@ -97,14 +97,20 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
                                                bool port_auto) {
   auto endpoint = find_endpoint(agent);
   if (!endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+  {
+    std::lock_guard lock(mu_);
+    if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
+  }
   std::optional<std::string> tcp;
   if (port) tcp = tcp_address(options_.bind, std::to_string(*port));
   if (port_auto) tcp = tcp_address(options_.bind, "*");
   auto bound = loop_.bind(endpoint, tcp);
   if (bound.error) return bound.error;
+  std::lock_guard lock(mu_);
+  auto& served = served_[agent];
+  served.bound = true;
   if (!bound.tcp_endpoint.empty()) {
-    std::lock_guard lock(mu_);
-    served_[agent].tcp = tcp_address(options_.advertise, port_of(bound.tcp_endpoint));
+    served.tcp = tcp_address(options_.advertise, port_of(bound.tcp_endpoint));
   }
   return std::nullopt;
 }

@@ -83,6 +83,7 @@ class MessagingHost {
   struct Served {
     std::shared_ptr<AgentEndpoint> endpoint;
     std::string tcp;  // as published: tcp://ADVERTISE:PORT
+    bool bound = false;
   };
 
   const MessagingOptions options_;

@@ -7,7 +7,7 @@
 //
 // A socket is used by one thread at a time: its mutex is held for every operation on it, and
 // gives the full memory barrier ZeroMQ asks for when a socket changes threads. The loop waits
-// in poll(2) on the sockets' ZMQ_FDs, not in zmq_poll, so that it touches no socket while it
+// in epoll on the sockets' ZMQ_FDs, not in zmq_poll, so that it touches no socket while it
 // sleeps. ZMQ_FD only says "look at ZMQ_EVENTS": after every send a worker checks the events
 // and wakes the loop when a request is waiting, since its send may have consumed the signal.
 
@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <zmq.hpp>
@@ -69,6 +70,7 @@ class SocketLoop {
   void run();
   void run_on_loop(std::function<void()> command);  // blocks until it ran
   void receive_from(const std::shared_ptr<Socket>& socket);
+  void adopt(const std::shared_ptr<Socket>& socket);
   void close_all();
 
   zmq::context_t& context_;
@@ -76,8 +78,11 @@ class SocketLoop {
   std::thread thread_;
   bool running_ = false;  // the owner's thread
 
+  const int epoll_fd_;
+
   // Loop thread only.
   std::vector<std::shared_ptr<Socket>> sockets_;
+  std::unordered_map<Socket*, std::shared_ptr<Socket>> by_ptr_;  // epoll's data.ptr -> socket
   bool stop_ = false;
 };
 
