@@ -43,20 +43,10 @@ void serve_echo(MessagingHost& host) {
 }
 
 LatencyResult measure(const RoundTripPlan& plan, Client& client) {
-  const auto give_up = Clock::now() + plan.time_limit;
-  for (int i = 0; i < plan.warmup && Clock::now() < give_up; ++i) {
-    client.call("echo", std::string(kBenchPayload), plan.reply_timeout);  // threads, caches
-  }
-  std::vector<std::chrono::nanoseconds> samples;
-  samples.reserve(static_cast<std::size_t>(plan.count));
-  const auto begin = Clock::now();
-  for (int i = 0; i < plan.count && Clock::now() < give_up; ++i) {
-    const auto t0 = Clock::now();
+  return measure_round_trips(plan, [&] {
     auto result = client.call("echo", std::string(kBenchPayload), plan.reply_timeout);
-    samples.push_back(Clock::now() - t0);
     if (!result.ok()) throw std::runtime_error("call failed: " + result.error);
-  }
-  return summarize(std::move(samples), Clock::now() - begin);
+  });
 }
 
 }  // namespace

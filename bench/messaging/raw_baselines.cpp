@@ -36,31 +36,14 @@ void serve_echo(zmq::socket_t rep, std::stop_token stop) noexcept {
   }
 }
 
-// Warm-up, then measured round trips on a connected REQ socket. Each sample runs from the
-// end of the previous round trip to the end of this one, so the samples add up to the
-// measured wall time exactly.
 LatencyResult measure(zmq::socket_t& req, const RoundTripPlan& plan) {
   zmq::message_t reply;
-  const auto round_trip = [&] {
+  return measure_round_trips(plan, [&] {
     req.send(zmq::buffer(kBenchPayload), zmq::send_flags::none);
     if (!req.recv(reply)) {
       throw std::runtime_error(fmt::format("no reply within {} ms", plan.reply_timeout.count()));
     }
-  };
-  const auto give_up = Clock::now() + plan.time_limit;
-  for (int i = 0; i < plan.warmup && Clock::now() < give_up; ++i) round_trip();
-
-  std::vector<nanoseconds> samples;
-  samples.reserve(static_cast<std::size_t>(plan.count));
-  const auto start = Clock::now();
-  auto before = start;
-  for (int i = 0; i < plan.count && before < give_up; ++i) {
-    round_trip();
-    const auto after = Clock::now();
-    samples.push_back(after - before);
-    before = after;
-  }
-  return summarize(std::move(samples), before - start);
+  });
 }
 
 LatencyResult req_rep_between_threads(const std::string& bind_to, const RoundTripPlan& plan) {
@@ -128,7 +111,7 @@ LatencyResult raw_tcp_two_processes_round_trips(const RoundTripPlan& plan,
   req.set(zmq::sockopt::rcvtimeo, static_cast<int>(plan.reply_timeout.count()));
   req.connect(endpoint);
   std::vector<zmq::message_t> reply;
-  const auto round_trip = [&] {
+  return measure_round_trips(plan, [&] {
     std::array<zmq::const_buffer, 3> request{zmq::str_buffer("AH1"), zmq::str_buffer("echo"),
                                              zmq::buffer(kBenchPayload)};
     zmq::send_multipart(req, request);
@@ -136,20 +119,7 @@ LatencyResult raw_tcp_two_processes_round_trips(const RoundTripPlan& plan,
     if (!zmq::recv_multipart(req, std::back_inserter(reply))) {
       throw std::runtime_error(fmt::format("no reply within {} ms", plan.reply_timeout.count()));
     }
-  };
-  const auto give_up = Clock::now() + plan.time_limit;
-  for (int i = 0; i < plan.warmup && Clock::now() < give_up; ++i) round_trip();
-  std::vector<nanoseconds> samples;
-  samples.reserve(static_cast<std::size_t>(plan.count));
-  const auto start = Clock::now();
-  auto before = start;
-  for (int i = 0; i < plan.count && before < give_up; ++i) {
-    round_trip();
-    const auto after = Clock::now();
-    samples.push_back(after - before);
-    before = after;
-  }
-  return summarize(std::move(samples), before - start);
+  });
 }
 
 LatencyResult python_tcp_round_trips(const RoundTripPlan& plan, const std::string& python,

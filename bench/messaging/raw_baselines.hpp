@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "latency_stats.hpp"
 
@@ -28,6 +29,27 @@ struct RoundTripPlan {
 // What every round trip sends — the agenthost measurements should send the same bytes.
 inline constexpr std::string_view kBenchPayload =
     R"({"op":"echo","seq":12345,"data":"0123456789abcdef"})";
+
+// Warm-up, then `plan.count` timed calls of `round_trip` (each bounded by plan.time_limit in
+// all). Each sample runs from the end of the previous round trip to the end of this one, so
+// the samples add up to the measured wall time exactly.
+template <class RoundTrip>
+LatencyResult measure_round_trips(const RoundTripPlan& plan, RoundTrip&& round_trip) {
+  using Clock = std::chrono::steady_clock;
+  const auto give_up = Clock::now() + plan.time_limit;
+  for (int i = 0; i < plan.warmup && Clock::now() < give_up; ++i) round_trip();
+  std::vector<std::chrono::nanoseconds> samples;
+  samples.reserve(static_cast<std::size_t>(plan.count));
+  const auto start = Clock::now();
+  auto before = start;
+  for (int i = 0; i < plan.count && before < give_up; ++i) {
+    round_trip();
+    const auto after = Clock::now();
+    samples.push_back(after - before);
+    before = after;
+  }
+  return summarize(std::move(samples), before - start);
+}
 
 // Each throws std::runtime_error when a round trip times out or a helper process fails.
 LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan);

@@ -1,5 +1,7 @@
 #include "messaging/messaging_host.hpp"
 
+#include "messaging/tcp_address.hpp"
+
 #include <future>
 #include <thread>
 
@@ -12,12 +14,6 @@ namespace {
 std::size_t worker_count(std::size_t configured) {
   if (configured > 0) return configured;
   return std::max<std::size_t>(2, std::thread::hardware_concurrency());
-}
-
-// "::1" must be written "[::1]" in a ZeroMQ tcp address.
-std::string tcp_address(const std::string& host, std::string_view port) {
-  if (host.find(':') != std::string::npos) return fmt::format("tcp://[{}]:{}", host, port);
-  return fmt::format("tcp://{}:{}", host, port);
 }
 
 std::string port_of(const std::string& endpoint) {

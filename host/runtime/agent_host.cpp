@@ -8,15 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "agenthost/version.hpp"
+#include "messaging/tcp_address.hpp"
 #include "runtime/agent_host_record.hpp"
 
 namespace agenthost::runtime {
 namespace {
 
 std::string tcp_of(const config::ListenAddress& address) {
-  if (address.host.find(':') != std::string::npos)
-    return fmt::format("tcp://[{}]:{}", address.host, address.port);
-  return fmt::format("tcp://{}:{}", address.host, address.port);
+  return messaging::tcp_address(address.host, std::to_string(address.port));
 }
 
 messaging::MessagingOptions messaging_options(const config::HostSpec& host,
