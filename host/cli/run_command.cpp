@@ -3,12 +3,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/heap_prefault.hpp"
 #include "cli/signal_watcher.hpp"
 #include "config/config_checker.hpp"
 #include "config/config_loader.hpp"
@@ -77,6 +79,9 @@ int run_host(const RunOptions& options) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - options.t0)
         .count();
   };
+  std::error_code size_error;
+  const auto config_bytes = std::filesystem::file_size(options.config_path, size_error);
+  if (!size_error) prefault_heap(heap_prefault_bytes(config_bytes));
   auto config = load_for_run(options);
   if (!config) return kExitConfig;
   const double config_ms = since_t0();
@@ -84,6 +89,7 @@ int run_host(const RunOptions& options) {
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
 
   runtime::AgentHost host(std::move(*config), host_options);
+  host.load_plugins();  // in the background, while the control socket and messaging open
 
   std::mutex mu;
   std::condition_variable cv;
@@ -135,6 +141,7 @@ int run_host(const RunOptions& options) {
                summary.ready, summary.failed, summary.blocked, summary.elapsed_s, config_ms,
                summary.elapsed_s * 1000 - summary.began_ms,
                summary.interrupted ? " (interrupted by a stop request)" : "");
+  release_prefaulted_heap();
 
   {
     std::unique_lock lock(mu);

@@ -14,6 +14,7 @@ ConnectionPool::~ConnectionPool() { close(); }
 zmq::socket_t ConnectionPool::connect(const std::string& endpoint, zmq::socket_type type) {
   zmq::socket_t socket(context_, type);
   socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::ipv6, 1);  // reach agents on IPv6 addresses too ("tcp://[::1]:7100")
   if (type == zmq::socket_type::dealer || type == zmq::socket_type::req) {
     // Queue requests only to a peer that is connected: a send to a dead endpoint then waits
     // (up to the call's deadline) instead of queuing for a peer that may never come back.

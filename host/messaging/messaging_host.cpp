@@ -97,10 +97,13 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
     std::lock_guard lock(mu_);
     if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
   }
-  std::optional<std::string> tcp;
-  if (port) tcp = tcp_address(options_.bind, std::to_string(*port));
-  if (port_auto) tcp = tcp_address(options_.bind, "*");
-  auto bound = loop_.bind(endpoint, tcp);
+  std::optional<TcpListener> tcp;
+  if (port || port_auto) {
+    auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
+    if (auto* error = std::get_if<std::string>(&listener)) return *error;
+    tcp = std::move(std::get<TcpListener>(listener));
+  }
+  auto bound = loop_.bind(endpoint, std::move(tcp));
   if (bound.error) return bound.error;
   std::lock_guard lock(mu_);
   auto& served = served_[agent];

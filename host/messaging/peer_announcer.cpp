@@ -30,6 +30,7 @@ PeerAnnouncer::~PeerAnnouncer() { stop(); }
 std::optional<std::string> PeerAnnouncer::start() {
   inbox_ = zmq::socket_t(context_, zmq::socket_type::router);
   inbox_.set(zmq::sockopt::linger, 0);
+  inbox_.set(zmq::sockopt::ipv6, 1);  // host.registry.listen may be an IPv6 address
   try {
     inbox_.bind(options_.listen);
   } catch (const zmq::error_t& e) {
@@ -42,6 +43,7 @@ std::optional<std::string> PeerAnnouncer::start() {
     if (peer == options_.listen || peer == own) continue;  // one peer list serves every host
     zmq::socket_t out(context_, zmq::socket_type::dealer);
     out.set(zmq::sockopt::linger, 0);
+    out.set(zmq::sockopt::ipv6, 1);
     out.set(zmq::sockopt::immediate, 1);  // never queue announcements for a peer that is down
     out.set(zmq::sockopt::sndhwm, 4);
     out.connect(peer);

@@ -164,7 +164,7 @@ void SocketLoop::run_on_loop(std::function<void()> command) {
 }
 
 SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
-                                   std::optional<std::string> tcp) {
+                                   std::optional<TcpListener> tcp) {
   Bound bound;
   if (!running_) {
     bound.error = "the socket loop is not running";
@@ -186,15 +186,13 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
   }
   if (tcp) {
     try {
-      socket->socket.bind(*tcp);
-      bound.tcp_endpoint = socket->socket.get(zmq::sockopt::last_endpoint);
+      // ZeroMQ takes the listening socket as it is, and closes it with the ROUTER socket.
+      socket->socket.set(zmq::sockopt::use_fd, tcp->fd.get());
+      socket->socket.bind(tcp->address);
+      tcp->fd.release();
+      bound.tcp_endpoint = tcp->address;
     } catch (const zmq::error_t& e) {
-      bound.error =
-          e.num() == EADDRINUSE
-              ? fmt::format("cannot bind {}: the port is taken by another program (free it, or "
-                            "give the agent another port or port: auto)",
-                            *tcp)
-              : fmt::format("cannot bind {}: {}", *tcp, e.what());
+      bound.error = fmt::format("cannot bind {}: {}", tcp->address, e.what());
       return bound;
     }
   }

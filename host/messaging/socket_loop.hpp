@@ -25,6 +25,7 @@
 #include <zmq.hpp>
 
 #include "messaging/agent_endpoint.hpp"
+#include "messaging/tcp_listener.hpp"
 #include "messaging/wakeup.hpp"
 #include "messaging/wire_protocol.hpp"
 
@@ -51,10 +52,10 @@ class SocketLoop {
     std::optional<std::string> error;  // why the bind failed, naming the address
     std::string tcp_endpoint;          // the bound tcp address ("" without tcp)
   };
-  // Binds a ROUTER socket for `endpoint` on inproc://agent/NAME and, when `tcp` is set
-  // ("tcp://127.0.0.1:7100", or ":*" for an ephemeral port), on tcp too. Blocks until the
-  // loop has done it.
-  Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<std::string> tcp);
+  // Binds a ROUTER socket for `endpoint` on inproc://agent/NAME and, when `tcp` is set, on
+  // that listening tcp socket too (the socket takes it over). Returns at once: the loop
+  // receives on it from its next turn.
+  Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<TcpListener> tcp);
 
   // Closes the agent's socket (blocks until done). Calls in flight get no reply.
   void unbind(const std::string& agent);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,10 @@ class AgentHost {
   // backend). An error names what could not be bound; start_all() does this itself if needed.
   std::optional<std::string> open();
 
+  // Control thread, before start_all() (which otherwise does it): begins loading the plugin
+  // files on a start thread, so that loading overlaps what the caller does next.
+  void load_plugins();
+
   // Control thread. Returns when every agent of this host is ready, failed or blocked, or
   // early (after the starts in flight have settled) once `stop_requested` is set. An agent
   // that depends on an agent of another machine waits until the registry says that one is
@@ -99,7 +104,8 @@ class AgentHost {
 
   double now_ms() const;
   void transition_locked(Record& r, AgentState to, std::string reason);
-  void launch_start(std::size_t node);
+  // Marks the start of `node` as begun (mu_ held) and returns the task that runs it.
+  std::function<void()> prepare_start(std::size_t node);
   void run_start(std::size_t node, std::shared_ptr<TaskRace> race);
   void launch_stop(std::size_t node);
   void report_health(std::size_t node, const Health& health);
@@ -113,6 +119,7 @@ class AgentHost {
   void apply_blocks(const std::vector<StartScheduler::Blocked>& blocked);
   // The start of `node` failed: record why and block every agent that needs it.
   void fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason);
+  std::vector<double> start_priority() const;  // the longest remaining chain, per node
   void prefetch_plugins(const std::vector<double>& priority);
   void end_prefetch();
 

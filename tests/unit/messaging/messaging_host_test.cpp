@@ -121,7 +121,11 @@ TEST_F(MessagingHostTest, BindErrorsNameTheProblem) {
   auto taken = host_->bind("D", port, false);
   ASSERT_TRUE(taken);
   EXPECT_TRUE(contains(*taken, std::to_string(port))) << *taken;
+  EXPECT_TRUE(contains(*taken, "taken by another program")) << *taken;
   EXPECT_EQ(host_->tcp_endpoint("D"), "");
+  // D failed to bind but has its endpoint: a second try with a free port succeeds.
+  EXPECT_EQ(host_->bind("D", std::nullopt, true), std::nullopt);
+  EXPECT_TRUE(host_->tcp_endpoint("D").starts_with("tcp://127.0.0.1:"));
 }
 
 TEST_F(MessagingHostTest, BreakerIsOnePerEndpoint) {
@@ -350,6 +354,46 @@ TEST_F(AgentClientTest, RemoteCallOverTcp) {
   EXPECT_EQ(gone.status, CallStatus::unavailable);
   EXPECT_EQ(gone.code, 503);
   EXPECT_TRUE(contains(gone.error, "stopping")) << gone.error;
+}
+
+// A second host, bound on `bind`, serving `agent` with one method, echo, on an ephemeral port.
+std::unique_ptr<MessagingHost> echo_host(const std::string& machine, const std::string& bind,
+                                         const std::string& advertise, const std::string& agent) {
+  auto options = options_for(machine);
+  options.bind = bind;
+  options.advertise = advertise;
+  auto host = std::make_unique<MessagingHost>(options);
+  EXPECT_EQ(host->start(), std::nullopt);
+  host->endpoint(agent, 1)->serve("echo", [](Request& request) { return request.payload; });
+  EXPECT_EQ(host->bind(agent, std::nullopt, true), std::nullopt);
+  host->agent_ready(agent);
+  return host;
+}
+
+TEST_F(AgentClientTest, RemoteCallOverIpv6Loopback) {
+  auto six = echo_host("m6", "::1", "::1", "V6");
+  const std::string tcp = six->tcp_endpoint("V6");
+  ASSERT_TRUE(tcp.starts_with("tcp://[::1]:")) << tcp;
+
+  host_->registry().replace_machine("m6", {{"V6", "m6", tcp, true}});
+  AgentClient client(*host_, "A", "V6");
+  auto result = client.call("echo", "over ::1", 2s);
+  ASSERT_TRUE(result.ok()) << to_string(result.status) << ": " << result.error;
+  EXPECT_EQ(result.payload, "over ::1");
+}
+
+TEST_F(AgentClientTest, AWildcardBindServesIpv4AndIpv6Callers) {
+  auto both = echo_host("m7", "::", "localhost", "W");
+  const std::string advertised = both->tcp_endpoint("W");
+  const std::string port = advertised.substr(advertised.rfind(':') + 1);
+  for (const std::string caller_sees : {"tcp://127.0.0.1:" + port, "tcp://[::1]:" + port}) {
+    host_->registry().replace_machine("m7", {{"W", "m7", caller_sees, true}});
+    AgentClient client(*host_, "A", "W");
+    auto result = client.call("echo", caller_sees, 2s);
+    ASSERT_TRUE(result.ok()) << caller_sees << ": " << to_string(result.status) << ": "
+                             << result.error;
+    EXPECT_EQ(result.payload, caller_sees);
+  }
 }
 
 TEST_F(AgentClientTest, RemoteCallToAHeldAgentTimesOut) {
