@@ -72,6 +72,14 @@ std::vector<NotStarted> not_started(const HostSnapshot& snapshot) {
   return out;
 }
 
+std::string not_started_reason(const AgentSnapshot& agent) {
+  if (agent.state != runtime::AgentState::blocked || agent.blocked_by.empty() ||
+      agent.reason.find(agent.blocked_by) != std::string::npos)
+    return agent.reason;
+  const std::string blocker = "blocked by '" + agent.blocked_by + "'";
+  return agent.reason.empty() ? blocker : agent.reason + " (" + blocker + ")";
+}
+
 nlohmann::json startup_report_json(const HostSnapshot& snapshot) {
   nlohmann::json blame_json = nlohmann::json::array();
   for (const auto& entry : blame(snapshot))

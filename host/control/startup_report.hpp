@@ -47,6 +47,10 @@ std::vector<ChainLink> critical_chain(const runtime::HostSnapshot& snapshot);
 // Agents in state failed or blocked, in config order.
 std::vector<NotStarted> not_started(const runtime::HostSnapshot& snapshot);
 
+// Why a failed or blocked agent did not start: its reason, and for a blocked agent whose
+// reason does not name it, the failed agent at the root ("... (blocked by 'modem')").
+std::string not_started_reason(const runtime::AgentSnapshot& agent);
+
 // {"blame": [...], "critical_chain": [...], "not_started": [...]}: the extra fields of the
 // `startup` answer.
 nlohmann::json startup_report_json(const runtime::HostSnapshot& snapshot);

@@ -47,11 +47,8 @@ std::string ago(const HostSnapshot& snapshot, runtime::HostMillis at) {
 }
 
 std::string detail_or_reason(const AgentSnapshot& agent) {
-  if (agent.state == AgentState::blocked && !agent.blocked_by.empty() &&
-      agent.reason.find(agent.blocked_by) == std::string::npos)
-    return agent.reason.empty() ? fmt::format("blocked by '{}'", agent.blocked_by)
-                                : fmt::format("{} (blocked by '{}')", agent.reason, agent.blocked_by);
-  if (agent.state == AgentState::failed || agent.state == AgentState::blocked) return agent.reason;
+  if (agent.state == AgentState::failed || agent.state == AgentState::blocked)
+    return not_started_reason(agent);
   return agent.health_detail.empty() ? agent.reason : agent.health_detail;
 }
 

@@ -1,7 +1,7 @@
 // agentctl: talks to a running agenthost over its control socket (host/control/).
 //
 //   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
-//   COMMAND: status | list | health | startup | start|stop|restart|reload AGENT
+//   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart|reload AGENT
 //
 // Exit codes: 0 ok, 1 the host answered with an error or could not be reached, 2 usage error.
 
@@ -20,9 +20,11 @@
 #include <nlohmann/json.hpp>
 
 #include "agenthost/version.hpp"
+#include "control/atomic_file.hpp"
 #include "control/control_client.hpp"
 #include "control/control_protocol.hpp"
 #include "control/snapshot_json.hpp"
+#include "control/startup_svg.hpp"
 #include "control/table_format.hpp"
 
 namespace {
@@ -48,8 +50,20 @@ std::string connection_hint(const ControlReply& reply) {
 
 using Formatter = std::string (*)(const agenthost::runtime::HostSnapshot&, const FormatOptions&);
 
+// `startup --svg FILE`. The line saying where the chart went goes to `report`: stderr when
+// stdout carries the JSON answer.
+int write_startup_chart(const std::string& path, const agenthost::runtime::HostSnapshot& snapshot,
+                        std::ostream& report) {
+  if (auto error = write_file_atomically(path, startup_svg(snapshot))) {
+    std::cerr << "agentctl: " << *error << '\n';
+    return kExitFailure;
+  }
+  report << fmt::format("start-up chart of {} agents written to {}\n", snapshot.agents.size(), path);
+  return kExitOk;
+}
+
 int run(const std::optional<std::string>& socket, std::chrono::milliseconds timeout, bool json_output,
-        const nlohmann::json& request, Formatter formatter) {
+        const nlohmann::json& request, Formatter formatter, const std::optional<std::string>& svg_file) {
   const ControlClient client(resolve_socket_path(socket), timeout);
   const ControlReply reply = client.request(request);
   if (!reply.answered()) {
@@ -64,19 +78,22 @@ int run(const std::optional<std::string>& socket, std::chrono::milliseconds time
               << '\n';
     return kExitFailure;
   }
-  if (json_output) return kExitOk;
+  if (json_output && !svg_file) return kExitOk;
 
   if (formatter == nullptr) {  // a command the host's handler answered: say what it said
     std::cout << answer.value("message", fmt::format("{}: ok", answer.value("command", std::string())))
               << '\n';
     return kExitOk;
   }
+  agenthost::runtime::HostSnapshot snapshot;
   try {
-    std::cout << formatter(snapshot_from_json(answer), FormatOptions{stdout_wants_color()});
+    snapshot = snapshot_from_json(answer);
   } catch (const std::exception& e) {
     std::cerr << "agentctl: cannot read the host's answer: " << e.what() << " (try --json)\n";
     return kExitFailure;
   }
+  if (svg_file) return write_startup_chart(*svg_file, snapshot, json_output ? std::cerr : std::cout);
+  std::cout << formatter(snapshot, FormatOptions{stdout_wants_color()});
   return kExitOk;
 }
 
@@ -118,6 +135,11 @@ int main(int argc, char** argv) {
       formatter = command.formatter;
     });
   }
+  std::optional<std::string> svg_file;
+  app.get_subcommand("startup")
+      ->add_option("--svg", svg_file,
+                   "write the start-up as a Gantt chart (SVG) to FILE instead of the tables")
+      ->type_name("FILE");
   std::string agent;
   for (const char* name : {"start", "stop", "restart", "reload"}) {
     auto* sub = app.add_subcommand(name, fmt::format("{} one agent", name))->fallthrough();
@@ -134,7 +156,8 @@ int main(int argc, char** argv) {
 
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000 + 0.5));
   try {
-    return run(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, formatter);
+    return run(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, formatter,
+               svg_file);
   } catch (const std::exception& e) {
     std::cerr << "agentctl: " << e.what() << '\n';
     return kExitFailure;

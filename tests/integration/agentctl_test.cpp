@@ -3,6 +3,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "support/host_fixture.hpp"
@@ -77,6 +81,44 @@ TEST_F(Agentctl, StartupShowsBlameAndTheCriticalChain) {
   EXPECT_NE(api, std::string::npos);
   EXPECT_NE(store, std::string::npos);
   EXPECT_NE(r.output.find("broken"), std::string::npos) << "failed agents are listed: " << r.output;
+}
+
+TEST_F(Agentctl, StartupSvgWritesTheChartOfEveryAgent) {
+  const auto path = dir_.file("startup.svg");
+  auto r = agentctl(dir_, {"startup", "--svg", path});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "start-up chart of 4 agents written to " + path + "\n");
+
+  std::stringstream svg;
+  svg << std::ifstream(path).rdbuf();
+  const std::string text = svg.str();
+  EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text.substr(0, 200);
+  EXPECT_NE(text.find("xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+  EXPECT_EQ(text.substr(text.size() - 7), "</svg>\n");
+  std::size_t rows = 0;
+  for (auto at = text.find("<g class=\"agent "); at != std::string::npos;
+       at = text.find("<g class=\"agent ", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 4u);
+  // store -> api is the chain; broken failed, needs_broken is blocked by it.
+  for (auto part : {"<g class=\"agent ready chain\">\n<title>store (ready)",
+                    "<g class=\"agent ready chain\">\n<title>api (ready)",
+                    "<g class=\"agent failed\">\n<title>broken (failed)",
+                    "<g class=\"agent blocked\">\n<title>needs_broken (blocked)"})
+    EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
+
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
+        << "temporary file left: " << entry.path();
+}
+
+TEST_F(Agentctl, StartupSvgThatCannotBeWrittenExitsOneNamingTheFile) {
+  const auto path = dir_.file("no-such-folder/startup.svg");
+  auto r = agentctl(dir_, {"startup", "--svg", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("agentctl: cannot write " + path + ": No such file or directory"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST_F(Agentctl, TheControlSocketIsMode0660) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "control/table_format.hpp"
+#include "startup_samples.hpp"
 
 namespace agenthost::control {
 namespace {
@@ -10,47 +11,9 @@ namespace {
 using runtime::AgentSnapshot;
 using runtime::AgentState;
 using runtime::HostSnapshot;
+using testing::ready_agent;
 
-AgentSnapshot ready_agent(std::string name, double load_begin, double ready_at,
-                          std::vector<std::string> dependencies = {}) {
-  AgentSnapshot a;
-  a.name = std::move(name);
-  a.state = AgentState::ready;
-  a.dependencies = std::move(dependencies);
-  a.timings.load_begin = load_begin;
-  a.timings.configure_begin = load_begin + 1;
-  a.timings.start_begin = load_begin + 2;
-  a.timings.ready_at = ready_at;
-  return a;
-}
-
-// broker (0..100) -> store (100..400) -> api (400..450)
-//        \-> cache (100..150) ---------/
-// modem failed, uplink blocked by it.
-HostSnapshot sample() {
-  HostSnapshot s;
-  s.host_name = "edge-01";
-  s.startup_finished = true;
-  s.startup_completed_at = 450;
-  s.agents.push_back(ready_agent("broker", 0, 100));
-  s.agents.push_back(ready_agent("cache", 100, 150, {"broker"}));
-  s.agents.push_back(ready_agent("store", 100, 400, {"broker"}));
-  s.agents.push_back(ready_agent("api", 400, 450, {"cache", "store"}));
-  AgentSnapshot modem;
-  modem.name = "modem";
-  modem.state = AgentState::failed;
-  modem.reason = "start() threw: no SIM";
-  modem.timings.load_begin = 0;
-  s.agents.push_back(modem);
-  AgentSnapshot uplink;
-  uplink.name = "uplink";
-  uplink.state = AgentState::blocked;
-  uplink.reason = "dependency 'modem' failed";
-  uplink.blocked_by = "modem";
-  uplink.dependencies = {"modem", "broker"};
-  s.agents.push_back(uplink);
-  return s;
-}
+HostSnapshot sample() { return testing::startup_sample(); }
 
 TEST(StartupReport, BlameSortsByOwnStartTimeLongestFirst) {
   const auto entries = blame(sample());
