@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages agenthost needs to build, test and run. Idempotent.
+# Installs the Debian 12 packages agenthost needs to build and run; with --tests, also what
+# the tests need. Idempotent.
 set -euo pipefail
 
 packages=(
@@ -12,10 +13,18 @@ packages=(
   libcli11-dev          # command lines of agenthost and agentctl
   nlohmann-json3-dev    # control socket protocol, --json output
   libzmq3-dev cppzmq-dev  # ZeroMQ: agent endpoints, the client, the registry
-  # tests
+  prometheus-cpp-dev    # metrics: the registry and the text exposition
+  libcivetweb-dev civetweb  # the admin HTTP listener (civetweb's CMake package wants both)
+)
+test_packages=(
   libgtest-dev libgmock-dev
   python3 python3-zmq   # the Python caller example and the seed's baseline in bench/messaging
+  prometheus            # promtool checks /metrics; a real Prometheus server scrapes a host
+  chromium fonts-dejavu-core  # the /status page, loaded and screenshotted headless
 )
+if [ "${1:-}" = "--tests" ]; then
+  packages+=("${test_packages[@]}")
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (it calls apt-get)" >&2

@@ -8,7 +8,7 @@ sanitizers=false
 [ "${CI:-}" = "true" ] && sanitizers=true
 [ "${1:-}" = "--sanitizers" ] && sanitizers=true
 
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 scripts/build.sh
 (cd build && ctest --output-on-failure --timeout 300 -j2)
 

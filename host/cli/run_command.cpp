@@ -10,11 +10,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_server.hpp"
 #include "cli/heap_prefault.hpp"
 #include "cli/signal_watcher.hpp"
 #include "config/config_checker.hpp"
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
+#include "control/startup_svg.hpp"
 #include "runtime/agent_host.hpp"
 
 namespace agenthost::cli {
@@ -57,6 +59,14 @@ std::optional<config::ClusterConfig> load_for_run(const RunOptions& options) {
   return std::move(loaded.config);
 }
 
+admin::AdminSources admin_sources(runtime::AgentHost& host) {
+  // Long enough for a loop busy with a burst, short enough for a probe's timeout.
+  constexpr auto kLoopPing = std::chrono::milliseconds(250);
+  return {[&host] { return host.snapshot(); }, [&host] { return host.metrics().exposition(); },
+          [&host] { return host.messaging().loop_responsive(kLoopPing); },
+          [](const runtime::HostSnapshot& snapshot) { return control::startup_svg(snapshot); }};
+}
+
 }  // namespace
 
 int run_host(const RunOptions& options) {
@@ -86,6 +96,7 @@ int run_host(const RunOptions& options) {
   if (!config) return kExitConfig;
   const double config_ms = since_t0();
   const std::string control_path = config->host.control_socket;
+  const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
 
   runtime::AgentHost host(std::move(*config), host_options);
@@ -132,6 +143,16 @@ int run_host(const RunOptions& options) {
     spdlog::error("{}", *error);
     return kExitConfig;
   }
+  // After open(): /healthz asks the I/O loop, which open() starts. Before the agents: /readyz
+  // says what start-up is waiting for.
+  std::optional<admin::AdminServer> admin_server;
+  if (admin_listen) {
+    admin_server.emplace(*admin_listen, admin_sources(host));
+    if (auto error = admin_server->start()) {
+      spdlog::error("{}", *error);
+      return kExitConfig;
+    }
+  }
   spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
   auto summary = host.start_all(stop_requested);
   // "in" counts from the process's main(); "agents" from the first start, so that the cost
@@ -152,6 +173,7 @@ int run_host(const RunOptions& options) {
                shutdown.elapsed_ms,
                shutdown.timed_out ? fmt::format(", {} did not stop in time", shutdown.timed_out)
                                   : std::string());
+  if (admin_server) admin_server->stop();
   if (control) control->stop();
   if (shutdown.threads_left_in_agent_code > 0) {
     // Those threads are inside plugin code that may never return, and they reference the

@@ -21,6 +21,7 @@
 
 #include "agenthost/messaging.hpp"
 #include "messaging/call.hpp"
+#include "messaging/request_observer.hpp"
 #include "messaging/worker_pool.hpp"
 
 namespace agenthost::messaging {
@@ -59,6 +60,10 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
 
   EndpointCounters counters() const;
 
+  // Told of every request from now on (nullptr: nobody). The host sets it before the agent
+  // is opened; it is kept alive by the endpoint while a worker uses it.
+  void set_observer(std::shared_ptr<RequestObserver> observer);
+
  private:
   struct NameHash {
     using is_transparent = void;
@@ -71,7 +76,9 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
 
   void schedule_locked();
   void drain();
-  void run(Call& call, const HandlerMap& handlers);
+  void run(Call& call, const HandlerMap& handlers, RequestObserver* observer);
+  // The method as a metrics label (a view into `handlers`): "" for one not served.
+  static std::string_view served_method(const HandlerMap& handlers, std::string_view method);
 
   const std::string name_;
   const int concurrency_;
@@ -87,6 +94,7 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
                                                 // runs at most one handler at a time)
   int in_handler_ = 0;                          // guarded by mu_: drains inside a handler
   std::string status_json_;                     // guarded by mu_
+  std::shared_ptr<RequestObserver> observer_;   // guarded by mu_
 
   std::atomic<std::uint64_t> handled_{0}, failed_{0}, no_such_method_{0}, expired_{0},
       rejected_{0};

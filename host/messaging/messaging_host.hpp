@@ -78,6 +78,8 @@ class MessagingHost {
                   std::chrono::milliseconds drain);
 
   SocketLoopCounters socket_counters() const { return loop_.counters(); }
+  // The I/O loop takes a command within `timeout` (the admin listener's /healthz).
+  bool loop_responsive(std::chrono::milliseconds timeout) { return loop_.responsive(timeout); }
 
  private:
   struct Served {

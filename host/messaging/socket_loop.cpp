@@ -163,6 +163,19 @@ void SocketLoop::run_on_loop(std::function<void()> command) {
   ran.wait();
 }
 
+bool SocketLoop::responsive(std::chrono::milliseconds timeout) {
+  // Shared: the loop may run the command after this caller has given up waiting.
+  auto turned = std::make_shared<std::promise<void>>();
+  auto done = turned->get_future();
+  {
+    std::lock_guard lock(shared_->mu);
+    if (shared_->closed) return false;
+    shared_->commands.push_back([turned] { turned->set_value(); });
+    shared_->signal_locked();
+  }
+  return done.wait_for(timeout) == std::future_status::ready;
+}
+
 SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
                                    std::optional<TcpListener> tcp) {
   Bound bound;

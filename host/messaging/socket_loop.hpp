@@ -12,6 +12,7 @@
 // and wakes the loop when a request is waiting, since its send may have consumed the signal.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,10 @@ class SocketLoop {
   // that listening tcp socket too (the socket takes it over). Returns at once: the loop
   // receives on it from its next turn.
   Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<TcpListener> tcp);
+
+  // True when the loop thread takes a command within `timeout`: it is alive and not stuck.
+  // Any thread.
+  bool responsive(std::chrono::milliseconds timeout);
 
   // Closes the agent's socket (blocks until done). Calls in flight get no reply.
   void unbind(const std::string& agent);

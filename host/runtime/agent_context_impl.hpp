@@ -10,6 +10,7 @@
 #include "messaging/agent_client.hpp"
 #include "messaging/agent_endpoint.hpp"
 #include "messaging/messaging_host.hpp"
+#include "observability/agent_metrics.hpp"
 
 namespace agenthost::runtime {
 
@@ -17,8 +18,10 @@ class AgentContextImpl final : public AgentContext {
  public:
   AgentContextImpl(std::string name, std::string machine, YAML::Node config,
                    std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
-                   std::shared_ptr<messaging::AgentEndpoint> endpoint)
-      : name_(std::move(name)),
+                   std::shared_ptr<messaging::AgentEndpoint> endpoint,
+                   observability::AgentFamilies& metric_families)
+      : metrics_(metric_families, name),
+        name_(std::move(name)),
         machine_(std::move(machine)),
         config_(std::move(config)),
         logger_(std::move(logger)),
@@ -36,8 +39,10 @@ class AgentContextImpl final : public AgentContext {
   Client& client(std::string_view agent) override;
   zmq::context_t& zmq_context() override { return messaging_.context(); }
   SocketPool& sockets() override { return messaging_.sockets(); }
+  Metrics& metrics() override { return metrics_; }
 
  private:
+  observability::AgentMetrics metrics_;
   std::string name_;
   std::string machine_;
   YAML::Node config_;  // a deep copy: yaml-cpp nodes that share memory are not thread-safe

@@ -65,6 +65,9 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
                                                 options_.log_sinks.end());
     r.logger->set_level(spdlog::default_logger()->level());
   }
+  metrics_.set_view({[this] { return snapshot(); }, [this] { return plugins_.loaded_count(); },
+                     [this] { return messaging_->sockets().counts(); },
+                     [this] { return messaging_->socket_counters(); }});
 }
 
 AgentHost::~AgentHost() {

@@ -30,6 +30,7 @@
 #include "loader/plugin_index.hpp"
 #include "loader/plugin_prefetch.hpp"
 #include "messaging/messaging_host.hpp"
+#include "observability/host_metrics.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
@@ -90,6 +91,7 @@ class AgentHost {
   HostSnapshot snapshot() const;  // any thread
 
   messaging::MessagingHost& messaging() { return *messaging_; }
+  observability::HostMetrics& metrics() { return metrics_; }
 
   // Wakes a control thread blocked in start_all() (after setting its stop flag).
   void wake();
@@ -130,6 +132,7 @@ class AgentHost {
   const loader::PluginIndex plugin_index_;  // the plugin dirs' files, read once
   loader::PluginCache plugins_;
   std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
+  observability::HostMetrics metrics_;  // before the pools: their tasks use it
   ThreadPool pool_;
   health::HealthMonitor health_;
   std::unique_ptr<messaging::MessagingHost> messaging_;

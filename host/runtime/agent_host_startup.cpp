@@ -28,7 +28,8 @@ std::function<void()> AgentHost::prepare_start(std::size_t node) {
   r.deadline = std::chrono::steady_clock::now() + timeout;
   r.timings.load_begin = now_ms();
   // Its endpoint exists from here on: calls to it queue until it is ready.
-  messaging_->endpoint(r.spec->name, r.spec->concurrency);
+  messaging_->endpoint(r.spec->name, r.spec->concurrency)
+      ->set_observer(metrics_.requests().observer_for(r.spec->name));
   // The record says `loaded` from the moment loading begins: the timeout runs from here.
   transition_locked(r, AgentState::loaded, "");
   return [this, node, race = r.task] { run_start(node, race); };
@@ -53,7 +54,8 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
-  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_, observe);
+  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
+                            metrics_.agent_families(), observe);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did
@@ -92,6 +94,7 @@ void AgentHost::fail_start_locked(StartScheduler& scheduler, std::size_t node, s
   auto& r = records_[node];
   r.task.reset();
   r.health = Health::unhealthy(reason);
+  metrics_.requests().errors(r.spec->name, "error").Increment();
   // Calls to it are answered "not serving" from now on (a hung start keeps its thread).
   messaging_->agent_gone(r.spec->name, reason, std::chrono::milliseconds(0));
   transition_locked(r, AgentState::failed, std::move(reason));

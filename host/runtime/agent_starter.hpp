@@ -13,6 +13,7 @@
 #include "loader/plugin_cache.hpp"
 #include "loader/plugin_index.hpp"
 #include "messaging/messaging_host.hpp"
+#include "observability/agent_metrics.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/agent_state.hpp"
 
@@ -30,6 +31,6 @@ using PhaseObserver = std::function<void(AgentState phase, const std::string& pl
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
-    messaging::MessagingHost& messaging, const PhaseObserver& observe);
+    messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, const PhaseObserver& observe);
 
 }  // namespace agenthost::runtime

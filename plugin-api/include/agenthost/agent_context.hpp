@@ -17,6 +17,7 @@
 #include <zmq.hpp>
 
 #include "agenthost/messaging.hpp"
+#include "agenthost/metrics.hpp"
 #include "agenthost/sockets.hpp"
 
 namespace agenthost {
@@ -62,7 +63,13 @@ class AgentContext {
   // Leased, pooled sockets for PUB/SUB and other patterns (sockets.hpp).
   virtual SocketPool& sockets() = 0;
 
-  // Later API minors add: errors(), metrics(), timers(), executor().
+  // --- API 1.2: observability ---
+
+  // The agent's own Prometheus metrics (metrics.hpp). Requests, handler time, errors, state,
+  // health and start-up time are measured by the host without this.
+  virtual Metrics& metrics() = 0;
+
+  // Later API minors add: errors(), timers(), executor().
 };
 
 }  // namespace agenthost

@@ -1,0 +1,127 @@
+#include "admin/admin_server.hpp"
+
+#include <civetweb.h>
+
+#include <cstring>
+#include <mutex>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "admin/admin_pages.hpp"
+
+namespace agenthost::admin {
+namespace {
+
+// Four threads: Prometheus, a probe and a person or two; civetweb's default is 50.
+constexpr const char* kThreads = "4";
+
+std::string civetweb_address(const config::ListenAddress& listen) {
+  const std::string host = listen.host == "localhost" ? "127.0.0.1" : listen.host;
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, listen.port);
+  return fmt::format("{}:{}", host, listen.port);
+}
+
+void send(mg_connection* conn, const Page& page) {
+  const char* reason = page.status == 200 ? "OK"
+                       : page.status == 404 ? "Not Found"
+                       : page.status == 405 ? "Method Not Allowed"
+                                            : "Service Unavailable";
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "Cache-Control: no-store\r\n\r\n",
+            page.status, reason, page.content_type.c_str(), page.body.size());
+  mg_write(conn, page.body.data(), page.body.size());
+}
+
+void init_civetweb_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { mg_init_library(0); });
+}
+
+}  // namespace
+
+AdminServer::AdminServer(config::ListenAddress listen, AdminSources sources)
+    : listen_(std::move(listen)), sources_(std::move(sources)) {}
+
+AdminServer::~AdminServer() { stop(); }
+
+std::optional<std::string> AdminServer::start() {
+  if (context_ != nullptr) return std::nullopt;
+  init_civetweb_once();
+  const std::string address = civetweb_address(listen_);
+  const char* options[] = {"listening_ports", address.c_str(),
+                           "num_threads",     kThreads,
+                           "request_timeout_ms", "10000",
+                           "enable_keep_alive", "yes",
+                           nullptr};
+  mg_callbacks callbacks{};
+  mg_init_data init{&callbacks, this, options};
+  char error_text[256] = {};
+  unsigned error_code = 0;
+  mg_error_data error{&error_code, error_text, sizeof error_text};
+  context_ = mg_start2(&init, &error);
+  if (context_ == nullptr) {
+    return fmt::format("admin listener host.admin.listen {}: {} (is the port taken? choose "
+                       "another, or 0 for any free port)",
+                       address, error_text[0] ? error_text : "cannot listen");
+  }
+  mg_set_request_handler(context_, "/", &AdminServer::handle, this);
+  mg_server_port ports[4] = {};
+  const int n = mg_get_server_ports(context_, 4, ports);
+  const int port = n > 0 ? ports[0].port : listen_.port;
+  const std::string host = listen_.host == "localhost" ? "127.0.0.1" : listen_.host;
+  url_ = host.find(':') != std::string::npos ? fmt::format("http://[{}]:{}", host, port)
+                                             : fmt::format("http://{}:{}", host, port);
+  spdlog::info("admin listener on {} (/status, /health, /readyz, /healthz, /metrics)", url_);
+  return std::nullopt;
+}
+
+void AdminServer::stop() {
+  if (context_ == nullptr) return;
+  mg_stop(context_);  // waits for the handlers that run
+  context_ = nullptr;
+}
+
+int AdminServer::handle(mg_connection* conn, void* self) {
+  try {
+    return static_cast<AdminServer*>(self)->route(conn);
+  } catch (const std::exception& e) {
+    send(conn, {503, "text/plain; charset=utf-8", fmt::format("error: {}\n", e.what())});
+    return 503;
+  }
+}
+
+int AdminServer::route(mg_connection* conn) {
+  const mg_request_info* request = mg_get_request_info(conn);
+  const std::string_view method = request->request_method ? request->request_method : "";
+  const std::string_view uri = request->local_uri ? request->local_uri : "/";
+  if (method != "GET" && method != "HEAD") {
+    send(conn, {405, "text/plain; charset=utf-8", "only GET\n"});
+    return 405;
+  }
+  Page page;
+  if (uri == "/healthz") {
+    page = sources_.host_loop_alive()
+               ? Page{200, "text/plain; charset=utf-8", "ok\n"}
+               : Page{503, "text/plain; charset=utf-8", "the host's I/O loop is not running\n"};
+  } else if (uri == "/readyz") {
+    page = readyz(sources_.snapshot());
+  } else if (uri == "/health") {
+    page = health_json(sources_.snapshot());
+  } else if (uri == "/metrics") {
+    page = {200, "text/plain; version=0.0.4; charset=utf-8", sources_.metrics()};
+  } else if (uri == "/status" || uri == "/") {
+    const auto snapshot = sources_.snapshot();
+    page = status_html(snapshot, sources_.startup_svg ? sources_.startup_svg(snapshot) : "");
+  } else {
+    page = {404, "text/plain; charset=utf-8",
+            "not found: try /status, /health, /readyz, /healthz or /metrics\n"};
+  }
+  if (method == "HEAD") page.body.clear();
+  send(conn, page);
+  return page.status;
+}
+
+}  // namespace agenthost::admin
