@@ -7,7 +7,7 @@
 #include <iostream>
 #include <mutex>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.hpp"
@@ -17,6 +17,8 @@
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
 #include "control/startup_svg.hpp"
+#include "control/log_level_command.hpp"
+#include "observability/host_logging.hpp"
 #include "runtime/agent_host.hpp"
 
 namespace agenthost::cli {
@@ -29,16 +31,27 @@ std::optional<config::StartStrategy> parse_strategy(const std::string& s) {
   return std::nullopt;
 }
 
-// The host's own logger and the sink every agent logger shares.
-spdlog::sink_ptr set_up_logging(const std::string& level) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  auto logger = std::make_shared<spdlog::logger>("agenthost", sink);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
-  sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-  return sink;
+// The command line's logging values (main() checked them); nullopt where it has none.
+struct LogOverrides {
+  std::optional<observability::LogLevel> level;
+  std::optional<observability::LogFormat> format;
+};
+
+LogOverrides log_overrides(const RunOptions& options) {
+  return {.level = observability::parse_log_level(options.log_level),
+          .format = observability::parse_log_format(options.log_format)};
+}
+
+// The commands the control server hands to the host (status and the like it answers itself).
+control::CommandHandler host_commands(runtime::AgentHost& host) {
+  return [&host](const nlohmann::json& request) {
+    const std::string command = request.at("command").get<std::string>();
+    if (command == "log-level")
+      return control::answer_log_level(request, [&host](std::string_view logger, observability::LogLevel level) {
+        return host.set_log_level(logger, level);
+      });
+    return control::error_answer(fmt::format("unknown command '{}'", command));
+  };
 }
 
 // Loads and validates; prints every problem. nullopt when the host cannot start.
@@ -71,7 +84,11 @@ admin::AdminSources admin_sources(runtime::AgentHost& host) {
 
 int run_host(const RunOptions& options) {
   SignalWatcher signals;  // first: every thread created later inherits the blocked mask
-  auto sink = set_up_logging(options.log_level);
+  // Logging starts before the config is read, as the command line says; host.log applies
+  // once it is read, where the command line says nothing.
+  const LogOverrides overrides = log_overrides(options);
+  auto sink = observability::set_up_host_logging(overrides.level.value_or(observability::LogLevel::info),
+                                                 overrides.format.value_or(observability::LogFormat::text));
 
   runtime::HostOptions host_options;
   host_options.machine = options.machine;
@@ -95,6 +112,10 @@ int run_host(const RunOptions& options) {
   auto config = load_for_run(options);
   if (!config) return kExitConfig;
   const double config_ms = since_t0();
+  const auto host_level = overrides.level.value_or(config->host.log.level);
+  spdlog::default_logger()->set_level(host_level);
+  observability::use_log_format(*sink, overrides.format.value_or(config->host.log.format));
+  host_options.default_log_level = host_level;
   const std::string control_path = config->host.control_socket;
   const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
@@ -132,7 +153,7 @@ int run_host(const RunOptions& options) {
 
   std::optional<control::ControlServer> control;
   if (!control_path.empty()) {
-    control.emplace(control_path, [&host] { return host.snapshot(); });
+    control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host));
     if (auto error = control->start()) {
       spdlog::error("control socket: {}", *error);
       return kExitConfig;

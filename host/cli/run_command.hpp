@@ -17,7 +17,8 @@ struct RunOptions {
   std::string config_path;
   std::string machine;   // "" = host.name; "all" = every machine's agents
   std::string strategy;  // "" = host.startup.strategy
-  std::string log_level = "info";
+  std::string log_level;   // "" = host.log.level
+  std::string log_format;  // "" = host.log.format
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 };
 

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kAgentKeys = {"name",    "plugin",         "machine",       "port",
                                              "dependencies", "restart", "expected_start", "start_timeout",
-                                             "concurrency",  "config"};
+                                             "concurrency",  "log_level",     "config"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
 
 // The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
@@ -71,6 +71,9 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
     reader.error(node, "agent has no 'name' (add name: SomeAgent)");
   } else if (auto text = reader.text(name, "agent name")) {
     if (text->empty()) reader.error(name, "agent name is empty (give the agent a name)");
+    // `agentctl log-level agenthost` and the logger field of log lines mean the host.
+    if (*text == observability::kHostLoggerName)
+      reader.error(name, fmt::format("agent name '{}' is the host's own logger's name (rename the agent)", *text));
     agent.name = *text;
   }
   agent.where = reader.at(name ? name : node);
@@ -103,6 +106,8 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   if (auto n = node["start_timeout"]) agent.start_timeout = reader.duration(n, "start_timeout");
   if (auto n = node["concurrency"])
     assign(reader.integer(n, fmt::format("concurrency of agent '{}'", agent.name), 1, 4096), agent.concurrency);
+  if (auto n = node["log_level"])
+    agent.log_level = read_log_level(n, reader, "log_level", fmt::format(" for agent '{}'", agent.name));
   if (auto n = node["config"]) {
     reader.substitute_tree(n);
     agent.config = n;

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/diagnostic.hpp"
+#include "observability/log_settings.hpp"
 
 namespace agenthost::config {
 
@@ -47,6 +48,7 @@ struct AgentSpec {
   std::optional<Duration> expected_start;
   std::optional<Duration> start_timeout;  // overrides host.startup.timeout
   int concurrency = 1;  // how many of this agent's request handlers may run at once
+  std::optional<observability::LogLevel> log_level;  // its logger's level; unset = the host's
 
   YAML::Node config;  // the agent's own `config:` node, substituted, handed over untouched
 };
@@ -88,6 +90,12 @@ struct ClientSpec {
   Duration breaker_open_for{1000};  // how long a circuit stays open before one trial call
 };
 
+// host.log: the host's level (agents without log_level start at it) and the stderr format.
+struct LogSpec {
+  observability::LogLevel level = observability::LogLevel::info;
+  observability::LogFormat format = observability::LogFormat::text;
+};
+
 struct HostSpec {
   std::string name = "localhost";
   std::vector<std::string> plugin_dirs;  // resolved relative to the main config file's folder
@@ -106,6 +114,7 @@ struct HostSpec {
                                    // host.advertise, or else bind (a wildcard bind without it is an error)
   RegistrySpec registry;
   ClientSpec client;
+  LogSpec log;
   int workers = 0;  // request handler pool size; 0 = automatic (max(2, hardware threads))
 };
 

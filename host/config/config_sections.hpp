@@ -23,6 +23,12 @@ void read_endpoint_addresses(const YAML::Node& host_node, YamlReader& reader, Ho
 void read_registry_section(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry);
 void read_client_section(const YAML::Node& node, YamlReader& reader, ClientSpec& client);
 
+// host.log (log_section.cpp), and one log level value: host.log.level or an agent's log_level.
+// `owner` ends the name in messages: "unknown log_level 'x' for agent 'A'".
+void read_log_section(const YAML::Node& node, YamlReader& reader, LogSpec& log);
+std::optional<observability::LogLevel> read_log_level(const YAML::Node& node, YamlReader& reader,
+                                                      std::string_view key, std::string_view owner = "");
+
 // Reads one agent mapping. std::nullopt when it has no usable name (the problems are
 // reported); an agent with other bad values is returned, so that later checks (duplicates,
 // dependencies) still see it and do not report it as unknown.

@@ -19,12 +19,6 @@ using Backend = RegistrySpec::Backend;
 const std::vector<std::string> kRegistryKeys = {"backend", "listen", "peers", "announce_interval", "ttl"};
 constexpr int kExamplePort = 7400;
 
-// "a or b", "a, b or c".
-std::string alternatives(const std::vector<std::string>& names) {
-  if (names.size() < 2) return names.empty() ? "" : names.front();
-  return fmt::format("{} or {}", fmt::join(names.begin(), names.end() - 1, ", "), names.back());
-}
-
 std::optional<Backend> parse_backend(const YAML::Node& node, YamlReader& reader) {
   auto text = reader.text(node, "host.registry.backend");
   if (!text) return std::nullopt;

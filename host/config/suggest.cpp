@@ -51,4 +51,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return best ? fmt::format("did you mean '{}'?", *best) : std::string();
 }
 
+std::string alternatives(const std::vector<std::string>& names) {
+  if (names.size() < 2) return names.empty() ? "" : names.front();
+  return fmt::format("{} or {}", fmt::join(names.begin(), names.end() - 1, ", "), names.back());
+}
+
 }  // namespace agenthost::config

@@ -19,4 +19,7 @@ std::optional<std::string> closest_match(std::string_view word,
 // "did you mean 'x'?" or "" when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// "a or b", "a, b or c": the values a setting accepts, for "use ...".
+std::string alternatives(const std::vector<std::string>& names);
+
 }  // namespace agenthost::config

@@ -20,6 +20,8 @@
 //   list     host fields + "agents": [{name, machine, plugin, plugin_file, state, dependencies}]
 //   health   host fields + "agents": [{name, state, health, health_detail, health_checked_ms}]
 //   startup  the whole snapshot + "blame", "critical_chain", "not_started" (startup_report.hpp)
+// Commands agenthost run adds:
+//   log-level  {"agent": NAME | "agenthost", "level": LEVEL}: one logger's level (log_level_command.hpp)
 // Any other command goes to the host's CommandHandler, which returns the payload (it is
 // given "ok": true and "protocol" unless it set them) or an error answer made with
 // error_answer(). Without a handler: {"ok": false, "error": "unknown command 'x'"}.

@@ -77,6 +77,7 @@ json to_json(const AgentSnapshot& agent) {
            {"start_begin_ms", optional_ms(agent.timings.start_begin)},
            {"ready_ms", optional_ms(agent.timings.ready_at)},
        }},
+      {"log_level", agent.log_level},
   };
 }
 
@@ -88,6 +89,7 @@ json host_fields_json(const HostSnapshot& snapshot) {
       {"uptime_ms", snapshot.uptime_ms},
       {"startup_finished", snapshot.startup_finished},
       {"startup_completed_ms", optional_ms(snapshot.startup_completed_at)},
+      {"log_level", snapshot.log_level},
   };
 }
 
@@ -138,6 +140,7 @@ AgentSnapshot agent_from_json(const json& value) {
     read_field(*it, "start_begin_ms", agent.timings.start_begin, where);
     read_field(*it, "ready_ms", agent.timings.ready_at, where);
   }
+  read_field(value, "log_level", agent.log_level, where);
   return agent;
 }
 
@@ -150,6 +153,7 @@ HostSnapshot snapshot_from_json(const json& value) {
   read_field(value, "uptime_ms", snapshot.uptime_ms, "snapshot");
   read_field(value, "startup_finished", snapshot.startup_finished, "snapshot");
   read_field(value, "startup_completed_ms", snapshot.startup_completed_at, "snapshot");
+  read_field(value, "log_level", snapshot.log_level, "snapshot");
   if (auto it = value.find("agents"); it != value.end() && !it->is_null()) {
     if (!it->is_array())
       throw std::invalid_argument("snapshot: field 'agents': expected an array");

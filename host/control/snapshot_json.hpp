@@ -4,13 +4,15 @@
 //
 // Shape (times are milliseconds since host start; a time not reached yet is null):
 //   {"host": "edge-01", "version": "0.1.0", "pid": 4242, "uptime_ms": 81234.5,
-//    "startup_finished": true, "startup_completed_ms": 4213.0,
+//    "startup_finished": true, "startup_completed_ms": 4213.0, "log_level": "info",
 //    "agents": [{"name", "machine", "plugin", "plugin_file", "state", "reason", "blocked_by",
 //                "state_since_ms", "health", "health_detail", "health_checked_ms",
 //                "restarts", "dependencies": [...], "expected_start_ms",
 //                "timings": {"load_begin_ms", "configure_begin_ms", "start_begin_ms",
-//                            "ready_ms"}}]}
-// "state" uses the names of runtime/agent_state.hpp, "health" those of agenthost/health.hpp.
+//                            "ready_ms"},
+//                "log_level"}]}
+// "state" uses the names of runtime/agent_state.hpp, "health" those of agenthost/health.hpp,
+// "log_level" those of observability/log_settings.hpp (the host's and each agent's logger).
 
 #include <optional>
 #include <string_view>

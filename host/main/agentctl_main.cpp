@@ -2,6 +2,7 @@
 //
 //   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
 //   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart|reload AGENT
+//            | log-level AGENT|agenthost LEVEL
 //
 // Exit codes: 0 ok, 1 the host answered with an error or could not be reached, 2 usage error.
 
@@ -146,6 +147,14 @@ int main(int argc, char** argv) {
     sub->add_option("agent", agent, "agent name")->required();
     sub->callback([&request, &agent, name] { request = {{"command", name}, {"agent", agent}}; });
   }
+  std::string level;  // checked by the host, which names the valid levels when it refuses one
+  auto* log_level = app.add_subcommand("log-level", "set the log level of one agent, or of the host ('agenthost')")
+                        ->fallthrough();
+  log_level->add_option("agent", agent, "agent name, or agenthost for the host's own logger")->required();
+  log_level->add_option("level", level, "trace, debug, info, warn, error, critical or off")->required();
+  log_level->callback([&request, &agent, &level] {
+    request = {{"command", "log-level"}, {"agent", agent}, {"level", level}};
+  });
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include "cli/check_command.hpp"
 #include "cli/plan_command.hpp"
 #include "cli/run_command.hpp"
+#include "observability/log_settings.hpp"
 
 int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -28,8 +29,12 @@ int main(int argc, char** argv) {
                       "machine's agents in this one host");
   run_cmd->add_option("--strategy", run.strategy,
                       "Override host.startup.strategy: eager, levels or sequential");
-  run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  run_cmd->add_option("--log-level", run.log_level,
+                      "Override host.log.level: trace, debug, info, warn, error, critical or off")
+      ->check(CLI::IsMember(agenthost::observability::log_level_names()));
+  run_cmd->add_option("--log-format", run.log_format,
+                      "Override host.log.format: text, or json (one JSON object per line on stderr)")
+      ->check(CLI::IsMember(agenthost::observability::log_format_names()));
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Validate a config offline (exit 0 valid, 1 invalid)");

@@ -63,7 +63,7 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
     // collide with its old name) and write to the host's sinks only.
     r.logger = std::make_shared<spdlog::logger>(r.spec->name, options_.log_sinks.begin(),
                                                 options_.log_sinks.end());
-    r.logger->set_level(spdlog::default_logger()->level());
+    r.logger->set_level(r.spec->log_level.value_or(options_.default_log_level));
   }
   metrics_.set_view({[this] { return snapshot(); }, [this] { return plugins_.loaded_count(); },
                      [this] { return messaging_->sockets().counts(); },
@@ -156,6 +156,7 @@ HostSnapshot AgentHost::snapshot() const {
   std::lock_guard lock(mu_);
   s.startup_finished = startup_finished_;
   s.startup_completed_at = startup_completed_;
+  s.log_level = observability::log_level_name(spdlog::default_logger()->level());
   s.agents.reserve(records_.size());
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& r = records_[i];
@@ -176,6 +177,7 @@ HostSnapshot AgentHost::snapshot() const {
     for (const auto& d : r.spec->dependencies) a.dependencies.push_back(d.name);
     if (r.spec->expected_start) a.expected_start_ms = double(r.spec->expected_start->count());
     a.timings = r.timings;
+    a.log_level = observability::log_level_name(r.logger->level());
     s.agents.push_back(std::move(a));
   }
   return s;

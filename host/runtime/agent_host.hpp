@@ -31,6 +31,7 @@
 #include "loader/plugin_prefetch.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/host_metrics.hpp"
+#include "observability/log_settings.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
@@ -44,6 +45,8 @@ struct HostOptions {
   std::optional<config::StartStrategy> strategy;  // overrides host.startup.strategy
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::vector<spdlog::sink_ptr> log_sinks;  // the sinks agent loggers write to
+  // The level of agents without their own log_level: the host's (host.log.level or --log-level).
+  observability::LogLevel default_log_level = observability::LogLevel::info;
 };
 
 struct StartupSummary {
@@ -89,6 +92,11 @@ class AgentHost {
   ShutdownSummary stop_all();
 
   HostSnapshot snapshot() const;  // any thread
+
+  // Any thread. Sets the level of an agent's logger, or of the host's own (spdlog's default
+  // logger) for "agenthost"; the change holds until the next change or the end of the process.
+  // An agent of another machine, or an unknown name, is an error.
+  observability::LogLevelChange set_log_level(std::string_view logger, observability::LogLevel level);
 
   messaging::MessagingHost& messaging() { return *messaging_; }
   observability::HostMetrics& metrics() { return metrics_; }

@@ -40,6 +40,7 @@ struct AgentSnapshot {
   std::vector<std::string> dependencies;
   std::optional<double> expected_start_ms;
   AgentTimings timings;
+  std::string log_level;  // its logger's level, as the config writes it ("debug")
 };
 
 struct HostSnapshot {
@@ -49,6 +50,7 @@ struct HostSnapshot {
   HostMillis uptime_ms = 0;
   bool startup_finished = false;
   std::optional<HostMillis> startup_completed_at;
+  std::string log_level;  // the host's own logger's level
   std::vector<AgentSnapshot> agents;  // in config order
 };
 

@@ -36,7 +36,7 @@ StartScheduler::StartScheduler(const graph::DependencyGraph& graph, std::vector<
     if (level_[n] >= unsettled_in_level_.size()) unsettled_in_level_.resize(level_[n] + 1, 0);
     ++unsettled_in_level_[level_[n]];
     // A dependency on another machine's agent counts too, until mark_remote_ready().
-    for (NodeId d : graph.dependencies(n)) ++unready_deps_[n];
+    unready_deps_[n] += graph.dependencies(n).size();
   }
   for (NodeId n = 0; n < graph.size(); ++n)
     if (states_[n] == NodeState::waiting && unready_deps_[n] == 0) make_eligible(n);

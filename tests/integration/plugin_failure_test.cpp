@@ -4,7 +4,10 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "agenthost/version.hpp"
 
 #include "support/host_fixture.hpp"
 
@@ -65,7 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BrokenCase{"missing_plugin", "plugin 'missing_plugin' not found (tried "},
         BrokenCase{"not_a_plugin", "is not an agenthost plugin"},
-        BrokenCase{"wrong_api", "was built for plugin API 2.1, this host implements API 1.1"},
+        BrokenCase{"wrong_api", fmt::format("was built for plugin API {}.{}, this host implements API {}.{}",
+                                            AGENTHOST_API_VERSION_MAJOR + 1, AGENTHOST_API_VERSION_MINOR,
+                                            AGENTHOST_API_VERSION_MAJOR, AGENTHOST_API_VERSION_MINOR)},
         BrokenCase{"throw_in_factory", "the factory of "},
         BrokenCase{"throw_in_configure", "configure() threw: "},
         BrokenCase{"throw_in_start", "start() threw: "}),

@@ -19,6 +19,7 @@ HostSnapshot sample() {
   s.uptime_ms = 81234.5;
   s.startup_finished = true;
   s.startup_completed_at = 4213.25;
+  s.log_level = "warn";
 
   AgentSnapshot broker;
   broker.name = "broker";
@@ -33,6 +34,7 @@ HostSnapshot sample() {
   broker.restarts = 2;
   broker.expected_start_ms = 500;
   broker.timings = {0.5, 10.25, 20.0, 734.5};
+  broker.log_level = "debug";
 
   AgentSnapshot uplink;
   uplink.name = "uplink";
@@ -42,6 +44,7 @@ HostSnapshot sample() {
   uplink.reason = "dependency 'modem' failed";
   uplink.blocked_by = "modem";
   uplink.dependencies = {"broker", "modem"};
+  uplink.log_level = "info";
   s.agents = {broker, uplink};
   return s;
 }
@@ -65,6 +68,7 @@ void expect_same(const AgentSnapshot& a, const AgentSnapshot& b) {
   EXPECT_EQ(a.timings.configure_begin, b.timings.configure_begin);
   EXPECT_EQ(a.timings.start_begin, b.timings.start_begin);
   EXPECT_EQ(a.timings.ready_at, b.timings.ready_at);
+  EXPECT_EQ(a.log_level, b.log_level);
 }
 
 TEST(SnapshotJson, RoundTripKeepsEveryField) {
@@ -77,6 +81,7 @@ TEST(SnapshotJson, RoundTripKeepsEveryField) {
   EXPECT_EQ(back.uptime_ms, original.uptime_ms);
   EXPECT_EQ(back.startup_finished, original.startup_finished);
   EXPECT_EQ(back.startup_completed_at, original.startup_completed_at);
+  EXPECT_EQ(back.log_level, original.log_level);
   ASSERT_EQ(back.agents.size(), 2u);
   expect_same(back.agents[0], original.agents[0]);
   expect_same(back.agents[1], original.agents[1]);
@@ -90,6 +95,8 @@ TEST(SnapshotJson, UsesTheDocumentedNames) {
   EXPECT_EQ(broker["state"], "ready");
   EXPECT_EQ(broker["health"], "degraded");
   EXPECT_EQ(broker["timings"]["ready_ms"], 734.5);
+  EXPECT_EQ(broker["log_level"], "debug");
+  EXPECT_EQ(json["log_level"], "warn");
   const auto& uplink = json["agents"][1];
   EXPECT_EQ(uplink["state"], "blocked");
   EXPECT_EQ(uplink["blocked_by"], "modem");
