@@ -16,6 +16,7 @@
 #include "child_processes.hpp"
 #include "messaging/agent_client.hpp"
 #include "messaging/messaging_host.hpp"
+#include "observability/host_metrics.hpp"
 
 namespace agenthost::bench {
 namespace {
@@ -35,9 +36,10 @@ MessagingOptions options_for(const std::string& machine) {
   return options;
 }
 
-// A host with agent B serving `echo`, ready.
-void serve_echo(MessagingHost& host) {
+// A host with agent B serving `echo`, ready; its requests counted in `metrics` if given.
+void serve_echo(MessagingHost& host, observability::HostMetrics* metrics = nullptr) {
   auto b = host.endpoint("B", 1);
+  if (metrics != nullptr) b->set_observer(metrics->requests().observer_for("B"));
   b->serve("echo", [](Request& r) { return std::move(r.payload); });
   host.agent_ready("B");
 }
@@ -59,10 +61,11 @@ LatencyResult in_host_sync(const RoundTripPlan& plan) {
   return measure(plan, a);
 }
 
-double in_host_async_calls_per_s(std::size_t calls, std::size_t window) {
+double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool with_metrics) {
+  observability::HostMetrics metrics;
   MessagingHost host(options_for("bench"));
   if (auto error = host.start()) throw std::runtime_error(*error);
-  serve_echo(host);
+  serve_echo(host, with_metrics ? &metrics : nullptr);
 
   const std::size_t callers = std::max(2u, std::thread::hardware_concurrency());
   const std::size_t per_caller = calls / callers;

@@ -15,8 +15,9 @@ namespace agenthost::bench {
 LatencyResult in_host_sync(const RoundTripPlan& plan);
 
 // Asynchronous callers (one per core) keep `window` calls each in flight to B; returns
-// completed calls per second over `calls` calls in all.
-double in_host_async_calls_per_s(std::size_t calls, std::size_t window);
+// completed calls per second over `calls` calls in all. `with_metrics`: B's requests are
+// counted as the host counts every agent's (agent_requests_total, the duration histogram).
+double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool with_metrics = true);
 
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp

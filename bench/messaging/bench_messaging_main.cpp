@@ -38,7 +38,7 @@ constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 
 const std::set<std::string, std::less<>> kSections = {
     "raw_inproc",   "raw_tcp",     "raw_tcp_2proc", "python_tcp",  "memory_cpp", "memory_python",
-    "host_inproc",  "host_async",  "host_tcp",    "host_memory", "host_per_agent"};
+    "host_inproc",  "host_async",  "metrics_overhead", "host_tcp", "host_memory", "host_per_agent"};
 
 struct Options {
   bool quick = false;
@@ -206,6 +206,19 @@ int main(int argc, char** argv) {
     if (base.raw_inproc) {
       print_ratio("host_async_vs_raw_inproc_calls", rate, base.raw_inproc->calls_per_s);
     }
+  });
+  run("metrics_overhead", [&] {
+    // Request metrics off and on, alternating so that drift in the machine hits both alike;
+    // the best of three of each (noise only ever slows a run down).
+    const std::size_t calls = options.quick ? 50'000 : 500'000;
+    double off = 0, on = 0;
+    for (int round = 0; round < 3; ++round) {
+      off = std::max(off, in_host_async_calls_per_s(calls, 256, /*with_metrics=*/false));
+      on = std::max(on, in_host_async_calls_per_s(calls, 256, /*with_metrics=*/true));
+    }
+    print_result("host_async_metrics_off_calls_per_s", off, "calls/s", 0);
+    print_result("host_async_metrics_on_calls_per_s", on, "calls/s", 0);
+    print_ratio("metrics_on_vs_off_calls", on, off);
   });
   std::optional<LatencyResult> host_tcp;
   latency_section("host_tcp", options.plan(1000, 10000), host_tcp, [&](const RoundTripPlan& plan) {

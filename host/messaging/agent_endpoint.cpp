@@ -39,6 +39,7 @@ void AgentEndpoint::serve(std::string method, Handler handler) {
   }
   if (!handler) throw std::invalid_argument(fmt::format("serve(): no handler for '{}'", method));
   std::lock_guard lock(mu_);
+  method_names_.insert(method);
   auto next = std::make_shared<HandlerMap>(*handlers_);
   (*next)[std::move(method)] = std::move(handler);
   handlers_ = std::move(next);
@@ -49,8 +50,7 @@ void AgentEndpoint::submit(CallPtr call) {
   if (mode_ == Mode::closed) {
     std::string why = closed_why_;
     auto observer = observer_;
-    auto handlers = handlers_;  // keeps `method` alive
-    const auto method = served_method(*handlers, call->method);
+    const auto method = known_method_locked(call->method);
     lock.unlock();
     rejected_.fetch_add(1, std::memory_order_relaxed);
     call->complete(kNotServing, std::move(why));
@@ -76,6 +76,9 @@ void AgentEndpoint::schedule_locked() {
 }
 
 void AgentEndpoint::drain() {
+  // One clock read per call serves both its deadline check and the previous call's handler
+  // time: at ~27 ns a read in this VM, a second one would be 4% of an in-host call.
+  Clock::time_point now = Clock::now();
   std::unique_lock lock(mu_);
   for (int taken = 0; taken < kDrainBatch; ++taken) {
     if (mode_ != Mode::open || queue_.empty()) {
@@ -89,7 +92,7 @@ void AgentEndpoint::drain() {
     std::shared_ptr<RequestObserver> observer = observer_;
     ++in_handler_;
     lock.unlock();
-    run(*call, *handlers, observer.get());
+    run(*call, *handlers, observer.get(), now);
     call.reset();
     lock.lock();
     --in_handler_;
@@ -102,11 +105,15 @@ void AgentEndpoint::drain() {
   }
 }
 
-void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver* observer) {
-  if (call.completed()) return;  // the caller's deadline already answered it
+void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver* observer,
+                        Clock::time_point& now) {
   auto it = handlers.find(std::string_view(call.method));
   const std::string_view method = served_method(handlers, call.method);
-  if (Clock::now() > call.deadline) {
+  if (call.completed()) {  // the caller's deadline already answered it
+    if (observer) observer->observe(method, kDeadlineExpired, -1);
+    return;
+  }
+  if (now > call.deadline) {
     expired_.fetch_add(1, std::memory_order_relaxed);
     call.complete(kDeadlineExpired, "the deadline passed before the handler ran");
     if (observer) observer->observe(method, kDeadlineExpired, -1);
@@ -119,8 +126,7 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
     return;
   }
   Request request{call.method, std::move(call.payload), call.caller, call.deadline};
-  // Timed only when someone looks: two clock reads are a visible share of a 2 us call.
-  const auto began = observer ? Clock::now() : Clock::time_point();
+  const auto began = now;
   int status = kOk;
   std::string reply;
   try {
@@ -133,11 +139,16 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
     status = kHandlerFailed;
     reply = "the handler threw something that is not a std::exception";
   }
-  const double seconds =
-      observer ? std::chrono::duration<double>(Clock::now() - began).count() : -1;
+  now = Clock::now();
+  const double seconds = std::chrono::duration<double>(now - began).count();
   if (status != kOk) failed_.fetch_add(1, std::memory_order_relaxed);
   call.complete(status, std::move(reply));
   if (observer) observer->observe(method, status, seconds);
+}
+
+std::string_view AgentEndpoint::known_method_locked(std::string_view method) const {
+  auto it = method_names_.find(method);
+  return it == method_names_.end() ? std::string_view() : std::string_view(*it);
 }
 
 void AgentEndpoint::set_observer(std::shared_ptr<RequestObserver> observer) {
@@ -158,19 +169,20 @@ void AgentEndpoint::hold() {
 
 void AgentEndpoint::close(const std::string& why) {
   std::deque<CallPtr> queued;
-  std::shared_ptr<const HandlerMap> handlers;
+  std::vector<std::string_view> methods;
   std::shared_ptr<RequestObserver> observer;
   {
     std::lock_guard lock(mu_);
     mode_ = Mode::closed;
     closed_why_ = fmt::format("agent '{}' is not serving: {}", name_, why);
     queued.swap(queue_);
-    handlers = handlers_;
     observer = observer_;
+    for (const auto& call : queued) methods.push_back(known_method_locked(call->method));
   }
-  for (auto& call : queued) {
+  for (std::size_t i = 0; i < queued.size(); ++i) {
+    auto& call = queued[i];
+    const auto method = methods[i];
     rejected_.fetch_add(1, std::memory_order_relaxed);
-    const auto method = served_method(*handlers, call->method);
     call->complete(kNotServing, fmt::format("agent '{}' is not serving: {}", name_, why));
     if (observer) observer->observe(method, kNotServing, -1);
   }

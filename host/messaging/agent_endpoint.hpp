@@ -16,6 +16,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -76,9 +77,14 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
 
   void schedule_locked();
   void drain();
-  void run(Call& call, const HandlerMap& handlers, RequestObserver* observer);
+  // `now`: a recent clock reading on entry (for the deadline), the time the call ended on
+  // return.
+  void run(Call& call, const HandlerMap& handlers, RequestObserver* observer,
+           Clock::time_point& now);
   // The method as a metrics label (a view into `handlers`): "" for one not served.
   static std::string_view served_method(const HandlerMap& handlers, std::string_view method);
+  // The same for a call refused while the agent is down (its handlers may be gone).
+  std::string_view known_method_locked(std::string_view method) const;
 
   const std::string name_;
   const int concurrency_;
@@ -95,6 +101,9 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   int in_handler_ = 0;                          // guarded by mu_: drains inside a handler
   std::string status_json_;                     // guarded by mu_
   std::shared_ptr<RequestObserver> observer_;   // guarded by mu_
+  // Every method ever served, kept after clear_handlers(): a call refused while the agent is
+  // down is still counted under its method. Never erased, so views into it stay valid.
+  std::set<std::string, std::less<>> method_names_;  // inserted under mu_
 
   std::atomic<std::uint64_t> handled_{0}, failed_{0}, no_such_method_{0}, expired_{0},
       rejected_{0};

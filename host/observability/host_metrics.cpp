@@ -13,6 +13,9 @@ void HostMetrics::set_view(HostView view) { view_ = std::make_unique<HostCollect
 
 std::string HostMetrics::exposition() const {
   auto families = registry_->Collect();
+  auto requests = requests_.Collect();
+  families.insert(families.end(), std::make_move_iterator(requests.begin()),
+                  std::make_move_iterator(requests.end()));
   if (view_) {
     auto more = view_->Collect();
     families.insert(families.end(), std::make_move_iterator(more.begin()),

@@ -1,124 +1,186 @@
 #include "observability/request_metrics.hpp"
 
+#include <algorithm>
 #include <array>
-#include <mutex>
-#include <unordered_map>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
 
 namespace agenthost::observability {
 namespace {
 
-// The wire statuses (messaging/wire_protocol.hpp) a request can end with, as label values.
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+// The wire statuses (messaging/wire_protocol.hpp) a request can end with, as label values;
+// anything else is counted as "other".
 constexpr std::array<int, 6> kStatuses = {200, 400, 404, 500, 503, 504};
+constexpr std::size_t kSlots = kStatuses.size() + 1;
 
 std::size_t status_slot(int status) {
   for (std::size_t i = 0; i < kStatuses.size(); ++i)
     if (kStatuses[i] == status) return i;
-  return kStatuses.size();  // anything else shares the last slot, labelled "other"
+  return kStatuses.size();
 }
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
+std::string status_label(std::size_t slot) {
+  return slot < kStatuses.size() ? std::to_string(kStatuses[slot]) : "other";
+}
 
 }  // namespace
 
-const prometheus::Histogram::BucketBoundaries& request_duration_buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets = {
+const std::vector<double>& request_duration_buckets() {
+  static const std::vector<double> buckets = {
       0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
       0.01,    0.025,    0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
   return buckets;
 }
 
+// One agent's counts. Workers only ever add to atomics; a scrape reads them.
 class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
  public:
-  AgentObserver(RequestMetrics& metrics, std::string agent)
-      : metrics_(metrics), agent_(std::move(agent)) {}
+  AgentObserver(RequestMetrics& owner, std::string agent)
+      : owner_(owner), agent_(std::move(agent)), buckets_(request_duration_buckets()) {
+    if (buckets_.size() > kMaxBuckets) throw std::logic_error("too many duration buckets");
+  }
 
   void observe(std::string_view method, int status, double handler_seconds) noexcept override {
-    try {
-      prometheus::Counter* counter;
-      prometheus::Histogram* duration = nullptr;
-      prometheus::Counter* errors = nullptr;
-      {
-        std::lock_guard lock(mu_);
-        Series& series = series_for_locked(method.empty() ? kUnknownMethod : method);
-        auto& by_status = series.by_status[status_slot(status)];
-        if (by_status == nullptr) by_status = &metrics_.requests_.Add(labels(series.method, status));
-        counter = by_status;
-        if (handler_seconds >= 0) {
-          if (series.duration == nullptr) {
-            series.duration = &metrics_.durations_.Add(
-                {{"agent", agent_}, {"method", series.method}}, request_duration_buckets());
-          }
-          duration = series.duration;
-        }
-        if (status == 500) {
-          if (errors_ == nullptr) errors_ = &metrics_.errors(agent_, "error");
-          errors = errors_;
-        }
-      }
-      // Atomic, or with their own lock: outside ours.
-      counter->Increment();
-      if (duration != nullptr) duration->Observe(handler_seconds);
-      if (errors != nullptr) errors->Increment();
-    } catch (...) {
-      // Only allocation can fail here; a metric is not worth failing a request for.
+    MethodStats* stats = find(method.empty() ? kUnknownMethod : method);
+    if (stats == nullptr) return;  // out of memory: a metric is not worth failing a call for
+    stats->by_status[status_slot(status)].fetch_add(1, std::memory_order_relaxed);
+    if (handler_seconds >= 0) {
+      const auto bucket = std::lower_bound(buckets_.begin(), buckets_.end(), handler_seconds) -
+                          buckets_.begin();  // the first bound >= the value: its `le` bucket
+      stats->buckets[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+      stats->seconds.fetch_add(handler_seconds, std::memory_order_relaxed);
     }
+    if (status == 500) errors()->Increment();
   }
+
+  void collect(MetricFamily& requests, MetricFamily& durations) const;
 
  private:
-  struct Series {
+  static constexpr std::size_t kMaxBuckets = 32;
+  static constexpr std::size_t kCacheSize = 16;
+
+  struct MethodStats {
     std::string method;
-    std::array<prometheus::Counter*, kStatuses.size() + 1> by_status{};
-    prometheus::Histogram* duration = nullptr;
+    std::array<std::atomic<std::uint64_t>, kSlots> by_status{};
+    std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> buckets{};  // +1: +Inf
+    std::atomic<double> seconds{0};
   };
 
-  Series& series_for_locked(std::string_view method) {
-    auto it = series_.find(method);
-    if (it == series_.end()) {
-      it = series_.emplace(std::string(method), std::make_unique<Series>()).first;
-      it->second->method = it->first;
+  // The endpoint passes a view into its handler map: the same characters at the same
+  // address for every call of a method. The cache matches that address (checking the text,
+  // since a replaced map may reuse an address) without a lock; misses take the lock.
+  MethodStats* find(std::string_view method) noexcept {
+    for (std::size_t i = 0; i < kCacheSize; ++i) {
+      const char* key = cache_keys_[i].load(std::memory_order_acquire);
+      if (key == nullptr) break;
+      if (key != method.data()) continue;
+      MethodStats* stats = cache_values_[i].load(std::memory_order_relaxed);
+      if (stats->method == method) return stats;
     }
-    return *it->second;
+    try {
+      return find_slow(method);
+    } catch (...) {
+      return nullptr;
+    }
   }
 
-  prometheus::Labels labels(const std::string& method, int status) const {
-    const std::size_t slot = status_slot(status);
-    return {{"agent", agent_},
-            {"method", method},
-            {"status", slot < kStatuses.size() ? std::to_string(kStatuses[slot]) : "other"}};
+  MethodStats* find_slow(std::string_view method) {
+    std::lock_guard lock(mu_);
+    auto it = by_name_.find(method);
+    if (it == by_name_.end()) {
+      auto fresh = std::make_unique<MethodStats>();
+      fresh->method = std::string(method);  // written before any other thread can see it
+      it = by_name_.emplace(std::string(method), std::move(fresh)).first;
+    }
+    MethodStats* stats = it->second.get();
+    if (cached_ < kCacheSize) {
+      cache_values_[cached_].store(stats, std::memory_order_relaxed);
+      cache_keys_[cached_].store(method.data(), std::memory_order_release);
+      ++cached_;
+    }
+    return stats;
   }
 
-  RequestMetrics& metrics_;
+  prometheus::Counter* errors() {
+    std::call_once(errors_once_, [&] { errors_ = &owner_.errors(agent_, "error"); });
+    return errors_;
+  }
+
+  RequestMetrics& owner_;
   const std::string agent_;
-  std::mutex mu_;
-  // Guarded by mu_. The prometheus series they point to live as long as the registry.
-  std::unordered_map<std::string, std::unique_ptr<Series>, StringHash, std::equal_to<>> series_;
+  const std::vector<double> buckets_;
+  std::array<std::atomic<const char*>, kCacheSize> cache_keys_{};
+  std::array<std::atomic<MethodStats*>, kCacheSize> cache_values_{};
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<MethodStats>, std::less<>> by_name_;  // guarded by mu_
+  std::size_t cached_ = 0;                                                     // guarded by mu_
+  std::once_flag errors_once_;
   prometheus::Counter* errors_ = nullptr;
 };
 
+void RequestMetrics::AgentObserver::collect(MetricFamily& requests, MetricFamily& durations) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [method, stats] : by_name_) {
+    for (std::size_t slot = 0; slot < kSlots; ++slot) {
+      const auto n = stats->by_status[slot].load(std::memory_order_relaxed);
+      if (n == 0) continue;
+      ClientMetric m;
+      m.label = {{"agent", agent_}, {"method", method}, {"status", status_label(slot)}};
+      m.counter.value = static_cast<double>(n);
+      requests.metric.push_back(std::move(m));
+    }
+    ClientMetric h;
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= buckets_.size(); ++b) {
+      cumulative += stats->buckets[b].load(std::memory_order_relaxed);
+      h.histogram.bucket.push_back(
+          {cumulative, b < buckets_.size() ? buckets_[b] : std::numeric_limits<double>::infinity()});
+    }
+    if (cumulative == 0) continue;  // no handler ran: 404s, 503s
+    h.label = {{"agent", agent_}, {"method", method}};
+    h.histogram.sample_count = cumulative;
+    h.histogram.sample_sum = stats->seconds.load(std::memory_order_relaxed);
+    durations.metric.push_back(std::move(h));
+  }
+}
+
 RequestMetrics::RequestMetrics(prometheus::Registry& registry)
-    : requests_(prometheus::BuildCounter()
-                    .Name("agent_requests_total")
-                    .Help("Requests to an agent, by method and wire status (200 ok, 404 no such "
-                          "method, 500 handler threw, 503 not serving, 504 deadline passed)")
-                    .Register(registry)),
-      durations_(prometheus::BuildHistogram()
-                     .Name("agent_request_duration_seconds")
-                     .Help("Time inside the agent's handler")
-                     .Register(registry)),
-      errors_(prometheus::BuildCounter()
+    : errors_(prometheus::BuildCounter()
                   .Name("agent_errors_total")
                   .Help("Errors of an agent: handler exceptions, failed lifecycle calls, reports")
                   .Register(registry)) {}
 
+RequestMetrics::~RequestMetrics() = default;
+
 std::shared_ptr<messaging::RequestObserver> RequestMetrics::observer_for(const std::string& agent) {
-  return std::make_shared<AgentObserver>(*this, agent);
+  std::lock_guard lock(mu_);
+  auto& observer = observers_[agent];
+  if (!observer) observer = std::make_shared<AgentObserver>(*this, agent);
+  return observer;
 }
 
 prometheus::Counter& RequestMetrics::errors(const std::string& agent, const std::string& severity) {
   return errors_.Add({{"agent", agent}, {"severity", severity}});
+}
+
+std::vector<MetricFamily> RequestMetrics::Collect() const {
+  MetricFamily requests{"agent_requests_total",
+                        "Requests to an agent, by method and wire status (200 ok, 404 no such "
+                        "method, 500 handler threw, 503 not serving, 504 deadline passed)",
+                        MetricType::Counter,
+                        {}};
+  MetricFamily durations{"agent_request_duration_seconds", "Time inside the agent's handler",
+                         MetricType::Histogram, {}};
+  std::lock_guard lock(mu_);
+  for (const auto& [agent, observer] : observers_) observer->collect(requests, durations);
+  return {std::move(requests), std::move(durations)};
 }
 
 }  // namespace agenthost::observability

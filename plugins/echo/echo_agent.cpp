@@ -34,7 +34,12 @@ class EchoAgent final : public agenthost::Agent {
  public:
   void configure(agenthost::AgentContext& ctx) override {
     ctx_ = &ctx;
-    ctx.serve("echo", [](agenthost::Request& r) { return std::move(r.payload); });
+    // An agent's own metric (API 1.2): served at /metrics with agent="NAME" added by the host.
+    auto& echoed = ctx.metrics().counter("echo_payload_bytes_total", "Bytes of payload echoed back");
+    ctx.serve("echo", [&echoed](agenthost::Request& r) {
+      echoed.Increment(static_cast<double>(r.payload.size()));
+      return std::move(r.payload);
+    });
     ctx.serve("fail", [](agenthost::Request& r) -> std::string {
       throw std::runtime_error(r.payload.empty() ? "failed on request" : r.payload);
     });

@@ -1,0 +1,104 @@
+// The request metrics of an agent, counted by the host for every call: in-host calls through
+// AgentClient and the handler outcomes the wire protocol knows.
+
+#include "observability/request_metrics.hpp"
+
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "exposition_reader.hpp"
+#include "../messaging/messaging_test_support.hpp"
+#include "messaging/agent_client.hpp"
+#include "messaging/messaging_host.hpp"
+#include "observability/host_metrics.hpp"
+
+namespace agenthost::observability {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::sample;
+
+class RequestMetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    messaging::MessagingOptions options;
+    options.machine = "m1";
+    options.workers = 2;
+    host_ = std::make_unique<messaging::MessagingHost>(options);
+    ASSERT_EQ(host_->start(), std::nullopt);
+    auto endpoint = host_->endpoint("B", 1);
+    endpoint->set_observer(metrics_.requests().observer_for("B"));
+    endpoint->serve("echo", [](Request& r) { return r.payload; });
+    endpoint->serve("fail", [](Request&) -> std::string { throw std::runtime_error("kaputt"); });
+    host_->agent_ready("B");
+  }
+
+  HostMetrics metrics_;
+  std::unique_ptr<messaging::MessagingHost> host_;
+};
+
+TEST_F(RequestMetricsTest, EveryOutcomeIsCountedByMethodAndStatus) {
+  messaging::AgentClient client(*host_, "A", "B");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.call("echo", "x", 2s).ok());
+  EXPECT_EQ(client.call("fail", "", 2s).code, 500);
+  EXPECT_EQ(client.call("no-such-method", "", 2s).code, 404);
+  // A call that reaches B's endpoint after B stopped (an in-host client learns it from the
+  // registry first; a socket caller does not).
+  host_->agent_gone("B", "stopping", 1s);
+  auto refused = std::make_shared<messaging::msgtest::TestCall>("echo");
+  host_->find_endpoint("B")->submit(refused);
+  ASSERT_TRUE(refused->wait_done());
+  EXPECT_EQ(refused->status(), 503);
+
+  const auto text = metrics_.exposition();
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "B"}, {"method", "echo"}, {"status", "200"}}), 3);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "B"}, {"method", "fail"}, {"status", "500"}}), 1);
+  // A method nobody serves is not a label value: callers choose that text.
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "B"}, {"method", "(unknown)"}, {"status", "404"}}), 1);
+  EXPECT_EQ(text.find("no-such-method"), std::string::npos);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "B"}, {"method", "echo"}, {"status", "503"}}), 1);
+  // Handler time: the three echoes and the failing call ran a handler; 404 and 503 did not.
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "B"}, {"method", "echo"}}), 3);
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "B"}, {"method", "fail"}}), 1);
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"method", "(unknown)"}}), std::nullopt);
+  EXPECT_EQ(sample(text, "agent_errors_total", {{"agent", "B"}, {"severity", "error"}}), 1);
+}
+
+TEST_F(RequestMetricsTest, ACallWhoseCallerGaveUpIsCounted504WithoutHandlerTime) {
+  auto gate = std::make_shared<std::promise<void>>();
+  auto opened = gate->get_future().share();
+  host_->endpoint("B", 1)->serve("wait", [opened](Request&) {
+    opened.wait_for(2s);
+    return std::string("done");
+  });
+  messaging::AgentClient client(*host_, "A", "B");
+  auto slow = client.call_async("wait", "", 2s);   // holds B's only slot
+  auto late = client.call_async("echo", "", 30ms);  // queued behind it until its deadline
+  ASSERT_EQ(late.wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(late.get().status, CallStatus::timeout);
+  gate->set_value();
+  ASSERT_EQ(slow.wait_for(2s), std::future_status::ready);
+  // The expired call reaches the handler side only when B's slot frees: wait for its count.
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  std::optional<double> expired;
+  while (!(expired = sample(metrics_.exposition(), "agent_requests_total",
+                            {{"agent", "B"}, {"method", "echo"}, {"status", "504"}})) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(expired, 1);
+  EXPECT_EQ(sample(metrics_.exposition(), "agent_request_duration_seconds_count",
+                   {{"agent", "B"}, {"method", "echo"}}),
+            std::nullopt);
+}
+
+TEST(RequestDurationBuckets, AscendFromMicrosecondsToSeconds) {
+  const auto& buckets = request_duration_buckets();
+  ASSERT_FALSE(buckets.empty());
+  EXPECT_TRUE(std::is_sorted(buckets.begin(), buckets.end()));
+  EXPECT_LE(buckets.front(), 0.00001);
+  EXPECT_GE(buckets.back(), 10);
+}
+
+}  // namespace
+}  // namespace agenthost::observability
