@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -43,18 +45,28 @@ class SimulatedAgent final : public Agent {
   }
 
   void stop() override {
+    {
+      std::lock_guard lock(hang_mu_);
+      stopping_ = true;
+    }
+    hang_cv_.notify_all();
     sleep_for_steady(settings_.stop_time);
     ctx_->logger().debug("simulated stop took {} us", settings_.stop_time.count());
   }
 
-  // No lock and no allocation beyond the detail string: the host polls every agent with a
-  // deadline, and flapping is derived from the clock rather than from a timer thread.
+  // No lock and no allocation beyond the detail string (but for `hang`): the host polls every
+  // agent with a deadline, and flapping is derived from the clock rather than a timer thread.
   Health health() override {
     switch (settings_.health) {
       case SimulatedHealth::healthy: return Health::healthy();
       case SimulatedHealth::degraded: return Health::degraded("simulated: degraded");
       case SimulatedHealth::unhealthy: return Health::unhealthy("simulated: unhealthy");
       case SimulatedHealth::flapping: break;
+      case SimulatedHealth::hang: {
+        std::unique_lock lock(hang_mu_);
+        hang_cv_.wait(lock, [&] { return stopping_; });
+        return Health::unhealthy("simulated: stopped while hanging in health()");
+      }
     }
     const Clock::duration since_start{Clock::now().time_since_epoch().count() -
                                       started_at_.load(std::memory_order_acquire)};
@@ -68,6 +80,10 @@ class SimulatedAgent final : public Agent {
   SimulatedSettings settings_;   // written in configure(), read-only afterwards
   // Written by start(), read by health() on another thread.
   std::atomic<Clock::rep> started_at_{0};
+  // health: hang waits here until stop().
+  std::mutex hang_mu_;
+  std::condition_variable hang_cv_;
+  bool stopping_ = false;  // guarded by hang_mu_
 };
 
 }  // namespace

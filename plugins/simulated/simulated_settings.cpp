@@ -53,8 +53,9 @@ SimulatedHealth read_health(const YAML::Node& config) {
   if (text == "degraded") return SimulatedHealth::degraded;
   if (text == "unhealthy") return SimulatedHealth::unhealthy;
   if (text == "flapping") return SimulatedHealth::flapping;
+  if (text == "hang") return SimulatedHealth::hang;
   throw std::invalid_argument(fmt::format(
-      "simulated: 'health' must be one of healthy, degraded, unhealthy, flapping; got '{}'",
+      "simulated: 'health' must be one of healthy, degraded, unhealthy, flapping, hang; got '{}'",
       text));
 }
 

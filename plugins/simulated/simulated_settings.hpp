@@ -19,7 +19,8 @@
 
 namespace agenthost::plugins {
 
-enum class SimulatedHealth { healthy, degraded, unhealthy, flapping };
+// hang: health() blocks until stop(), as a wedged agent would (the host must not wait for it).
+enum class SimulatedHealth { healthy, degraded, unhealthy, flapping, hang };
 
 struct SimulatedSettings {
   std::chrono::microseconds init_time{0};    // already scaled
