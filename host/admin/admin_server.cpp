@@ -23,7 +23,8 @@ std::string civetweb_address(const config::ListenAddress& listen) {
   return fmt::format("{}:{}", host, listen.port);
 }
 
-void send(mg_connection* conn, const Page& page) {
+// A HEAD answer has GET's headers, Content-Length included (RFC 9110 8.6), and no body.
+void send(mg_connection* conn, const Page& page, bool with_body) {
   const char* reason = page.status == 200 ? "OK"
                        : page.status == 404 ? "Not Found"
                        : page.status == 405 ? "Method Not Allowed"
@@ -32,7 +33,7 @@ void send(mg_connection* conn, const Page& page) {
             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
             "Cache-Control: no-store\r\n\r\n",
             page.status, reason, page.content_type.c_str(), page.body.size());
-  mg_write(conn, page.body.data(), page.body.size());
+  if (with_body) mg_write(conn, page.body.data(), page.body.size());
 }
 
 void init_civetweb_once() {
@@ -88,7 +89,7 @@ int AdminServer::handle(mg_connection* conn, void* self) {
   try {
     return static_cast<AdminServer*>(self)->route(conn);
   } catch (const std::exception& e) {
-    send(conn, {503, "text/plain; charset=utf-8", fmt::format("error: {}\n", e.what())});
+    send(conn, {503, "text/plain; charset=utf-8", fmt::format("error: {}\n", e.what())}, true);
     return 503;
   }
 }
@@ -98,7 +99,7 @@ int AdminServer::route(mg_connection* conn) {
   const std::string_view method = request->request_method ? request->request_method : "";
   const std::string_view uri = request->local_uri ? request->local_uri : "/";
   if (method != "GET" && method != "HEAD") {
-    send(conn, {405, "text/plain; charset=utf-8", "only GET\n"});
+    send(conn, {405, "text/plain; charset=utf-8", "only GET\n"}, true);
     return 405;
   }
   Page page;
@@ -119,8 +120,7 @@ int AdminServer::route(mg_connection* conn) {
     page = {404, "text/plain; charset=utf-8",
             "not found: try /status, /health, /readyz, /healthz or /metrics\n"};
   }
-  if (method == "HEAD") page.body.clear();
-  send(conn, page);
+  send(conn, page, method != "HEAD");
   return page.status;
 }
 

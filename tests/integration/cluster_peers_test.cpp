@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.hpp"
 #include "support/host_fixture.hpp"
 
 namespace agenthost::testing {
@@ -54,17 +55,6 @@ nlohmann::json dialog_calls_speech(const std::string& payload) {
                             .dump()});
   if (r.exit_code != 0) return {{"status", "call_agent failed: " + r.output}};
   return nlohmann::json::parse(r.output);
-}
-
-// Polls `what` until it returns true, for at most `timeout`.
-template <class Fn>
-bool eventually(Fn what, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (int i = 0; i < 1000 && std::chrono::steady_clock::now() < until; ++i) {
-    if (what()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return what();
 }
 
 TEST(ClusterPeers, ACrossHostDependencyWaitsCallsCrossAndAPeerRestartIsSeen) {

@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "support/agent_request.hpp"
 #include "support/host_fixture.hpp"
 
 namespace agenthost::testing {
@@ -29,25 +30,6 @@ CommandResult call_agent(const std::string& endpoint, std::vector<std::string> a
   std::vector<std::string> argv{kPython, kCallAgent, "--endpoint", endpoint};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_command(argv);
-}
-
-// One request on a fresh DEALER socket; the reply's frames after the delimiter.
-std::vector<std::string> request(zmq::context_t& context, const std::string& endpoint,
-                                 std::vector<std::string> frames, int timeout_ms = 2000) {
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.set(zmq::sockopt::rcvtimeo, timeout_ms);
-  socket.connect(endpoint);
-  zmq::multipart_t out;
-  out.addstr("");
-  for (auto& f : frames) out.addstr(f);
-  out.send(socket);
-  zmq::multipart_t in;
-  if (!in.recv(socket)) return {};
-  std::vector<std::string> reply;
-  while (!in.empty()) reply.push_back(in.popstr());
-  if (!reply.empty() && reply.front().empty()) reply.erase(reply.begin());
-  return reply;
 }
 
 TEST(Messaging, APythonReqSocketCallsAnAgentOverTcp) {

@@ -20,7 +20,9 @@ TEST(Startup, DemoStartsAll84AgentsOfBothMachinesInOneHost) {
                     {{"AGENTHOST_PLUGIN_DIR", AGENTHOST_PLUGIN_DIR},
                      {"AGENTHOST_CONTROL_SOCKET", dir.file("control.sock")},
                      // its own loopback address: the demo's 84 ports never clash with others'
-                     {"AGENTHOST_BIND", "127.0.0.2"}});
+                     {"AGENTHOST_BIND", "127.0.0.2"},
+                     // not the demo's fixed 9464: a demo running on this machine may hold it
+                     {"AGENTHOST_ADMIN_PORT", "0"}});
   auto line = host.wait_for_line("startup complete", 30s);
   ASSERT_TRUE(line) << host.output();
   EXPECT_NE(line->find("84 ready, 0 failed, 0 blocked"), std::string::npos) << *line;

@@ -133,6 +133,13 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   }
 }
 
+std::optional<int> ChildProcess::terminate(std::chrono::milliseconds grace) {
+  signal(SIGTERM);
+  if (auto code = wait_exit(grace)) return code;
+  signal(SIGKILL);
+  return wait_exit(5s);
+}
+
 CommandResult run_command(std::vector<std::string> argv, std::map<std::string, std::string> env,
                           std::chrono::milliseconds timeout) {
   ChildProcess child(std::move(argv), std::move(env));

@@ -37,6 +37,8 @@ class ChildProcess {
   void signal(int signo);
   // The exit code (128+N for a signal), or nullopt if it did not exit in time.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout = 20s);
+  // SIGTERM, and SIGKILL if it has not exited after `grace`; the exit code.
+  std::optional<int> terminate(std::chrono::milliseconds grace = 10s);
 
  private:
   void read_output(int fd);

@@ -20,12 +20,31 @@ inline std::string host_section(const TestDir& dir, const std::string& extra = "
          "  health: { interval: 100ms, timeout: 200ms }\n" + extra;
 }
 
+// A config whose agents' ports and admin listener (port 0) are on the test's own `address`;
+// `agents` is the YAML list below `agents:`.
+inline std::string config_with_admin(const TestDir& dir, const std::string& address,
+                                     const std::string& agents) {
+  return dir.write("host.yaml",
+                   host_section(dir, "  bind: " + address + "\n  admin: { listen: \"" + address +
+                                         ":0\" }\n") +
+                       "agents:\n" + agents);
+}
+
 inline std::unique_ptr<ChildProcess> start_host(const std::string& config,
                                                 std::vector<std::string> extra_args = {}) {
   // Debug level: the tests read every state transition from the log.
   std::vector<std::string> argv{AGENTHOST_BIN, "run", "--config", config, "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return std::make_unique<ChildProcess>(argv);
+}
+
+// The admin listener's base URL as the host logs it ("http://127.0.0.71:40123", with the
+// port the kernel chose for port 0); empty if the line did not come in time.
+inline std::string admin_url(ChildProcess& host, std::chrono::milliseconds timeout = 20s) {
+  const auto line = host.wait_for_line("admin listener on http://", timeout);
+  if (!line) return "";
+  const auto begin = line->find("http://");
+  return line->substr(begin, line->find(' ', begin) - begin);
 }
 
 inline CommandResult agentctl(const TestDir& dir, std::vector<std::string> args) {
