@@ -106,7 +106,11 @@ Page health_json(const runtime::HostSnapshot& s) {
           body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
 }
 
-Page status_html(const runtime::HostSnapshot& s, const std::string& startup_svg) {
+Page status_html(const runtime::HostSnapshot& s, const std::string& startup_file_svg) {
+  // Inline in HTML, an SVG file's XML declaration is not allowed: keep from <svg on.
+  const auto svg_at = startup_file_svg.find("<svg");
+  const std::string startup_svg =
+      svg_at == std::string::npos ? startup_file_svg : startup_file_svg.substr(svg_at);
   std::size_t ready = 0, unhealthy = 0;
   for (const auto& a : s.agents) {
     ready += a.state == runtime::AgentState::ready;

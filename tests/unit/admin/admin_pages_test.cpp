@@ -70,12 +70,13 @@ TEST(AdminPagesTest, HealthJsonHasEveryAgent) {
 TEST(AdminPagesTest, StatusPageShowsEveryAgentEscapedAndTheChart) {
   auto page = status_html(host({agent("A<b>", runtime::AgentState::ready),
                                 agent("B", runtime::AgentState::failed, "x & y")}),
-                          "<svg id=\"chart\"></svg>");
+                          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg id=\"chart\"></svg>");
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("A&lt;b&gt;"), std::string::npos);
   EXPECT_EQ(page.body.find("A<b>"), std::string::npos);
   EXPECT_NE(page.body.find("x &amp; y"), std::string::npos);
   EXPECT_NE(page.body.find("<svg id=\"chart\"></svg>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<?xml"), std::string::npos);  // not allowed inside HTML
   EXPECT_NE(page.body.find("1 of 2 agents ready"), std::string::npos);
   // Offline: nothing is fetched from elsewhere.
   EXPECT_EQ(page.body.find("http://"), std::string::npos);
