@@ -1,6 +1,13 @@
 #include "admin/admin_server.hpp"
 
 #include <civetweb.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <cstring>
 #include <mutex>
@@ -76,6 +83,7 @@ std::optional<std::string> AdminServer::start() {
   mg_server_port ports[4] = {};
   const int n = mg_get_server_ports(context_, 4, ports);
   const int port = n > 0 ? ports[0].port : listen_.port;
+  port_ = port;
   const std::string host = listen_.host == "localhost" ? "127.0.0.1" : listen_.host;
   url_ = host.find(':') != std::string::npos ? fmt::format("http://[{}]:{}", host, port)
                                              : fmt::format("http://{}:{}", host, port);
@@ -85,8 +93,38 @@ std::optional<std::string> AdminServer::start() {
 
 void AdminServer::stop() {
   if (context_ == nullptr) return;
-  mg_stop(context_);  // waits for the handlers that run
+  // mg_stop() waits for civetweb's accept thread, which looks at its stop flag only between
+  // polls of 2 s each: a connection of our own wakes it, so that the host stops in ms.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    mg_stop(context_);  // also waits for the handlers that run
+    stopped = true;
+  });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!stopped && std::chrono::steady_clock::now() < give_up) {
+    wake_accept_loop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stopper.join();
   context_ = nullptr;
+}
+
+void AdminServer::wake_accept_loop() const {
+  // The wildcard addresses are reached through loopback.
+  std::string host = listen_.host == "localhost" || listen_.host == "0.0.0.0" ? "127.0.0.1"
+                     : listen_.host == "::"                                  ? "::1"
+                                                                             : listen_.host;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port_).c_str(), &hints, &found) != 0) return;
+  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd >= 0) {
+    ::connect(fd, found->ai_addr, found->ai_addrlen);  // non-blocking: the SYN is enough
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
 }
 
 int AdminServer::handle(mg_connection* conn, void* self) {

@@ -42,11 +42,13 @@ class AdminServer {
  private:
   static int handle(mg_connection* conn, void* self);
   int route(mg_connection* conn);
+  void wake_accept_loop() const;
 
   const config::ListenAddress listen_;
   const AdminSources sources_;
   mg_context* context_ = nullptr;
   std::string url_;
+  int port_ = 0;  // the bound port
 };
 
 }  // namespace agenthost::admin

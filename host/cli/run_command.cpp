@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -164,16 +165,32 @@ int run_host(const RunOptions& options) {
     spdlog::error("{}", *error);
     return kExitConfig;
   }
-  // After open(): /healthz asks the I/O loop, which open() starts. Before the agents: /readyz
-  // says what start-up is waiting for.
+  // After open(): /healthz asks the I/O loop, which open() starts. Started beside the agents
+  // (civetweb's threads take 1-3 ms to start, which is not the agents' to wait for), and
+  // answering /readyz while they start. A listener that cannot listen stops the host, which
+  // then exits 78 like any config that cannot start.
   std::optional<admin::AdminServer> admin_server;
+  std::atomic<bool> admin_failed{false};
+  std::thread admin_starter;
   if (admin_listen) {
     admin_server.emplace(*admin_listen, admin_sources(host));
-    if (auto error = admin_server->start()) {
-      spdlog::error("{}", *error);
-      return kExitConfig;
-    }
+    admin_starter = std::thread([&] {
+      if (auto error = admin_server->start()) {
+        spdlog::error("{}", *error);
+        admin_failed = true;
+        stop_requested = true;
+        host.wake();
+        std::lock_guard lock(mu);
+        cv.notify_all();
+      }
+    });
   }
+  struct JoinAdminStarter {
+    std::thread& thread;
+    ~JoinAdminStarter() {
+      if (thread.joinable()) thread.join();
+    }
+  } join_admin_starter{admin_starter};
   spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
   auto summary = host.start_all(stop_requested);
   // "in" counts from the process's main(); "agents" from the first start, so that the cost
@@ -189,6 +206,7 @@ int run_host(const RunOptions& options) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stop_requested.load(); });
   }
+  if (admin_starter.joinable()) admin_starter.join();  // stop() below must not race start()
   auto shutdown = host.stop_all();
   spdlog::info("shutdown complete: {} agents stopped in {:.1f} ms{}", shutdown.stopped,
                shutdown.elapsed_ms,
@@ -203,9 +221,9 @@ int run_host(const RunOptions& options) {
                  "exiting without waiting for them",
                  shutdown.threads_left_in_agent_code);
     spdlog::default_logger()->flush();
-    std::_Exit(kExitOk);
+    std::_Exit(admin_failed ? kExitConfig : kExitOk);
   }
-  return kExitOk;
+  return admin_failed ? kExitConfig : kExitOk;
 }
 
 }  // namespace agenthost::cli

@@ -148,10 +148,23 @@ TEST_F(AdminHttp, UnknownPathsAre404AndMethodsOtherThanGetAre405) {
   for (const char* method : {"POST", "PUT", "DELETE"}) {
     auto refused = http_request(method, url_ + "/healthz");
     EXPECT_EQ(refused.status, 405) << method << ": " << refused.error << refused.body;
+    EXPECT_EQ(refused.headers["allow"], "GET, HEAD");
   }
   auto head = http_request("HEAD", url_ + "/healthz");
   EXPECT_EQ(head.status, 200) << head.error;
   EXPECT_EQ(head.headers["content-length"], "3") << "HEAD tells the length of what GET sends";
+}
+
+// Another host asks for the port this host's listener has: it says which address and what to
+// do, stops the agents it had begun to start, and exits 78 (a config that cannot start).
+TEST_F(AdminHttp, AListenAddressThatIsTakenStopsTheHostWithExit78) {
+  const std::string port = url_.substr(url_.rfind(':') + 1);
+  TestDir other;
+  auto second = start_host(other.write("host.yaml", host_section(other, "  admin: { listen: \"127.0.0.71:" + port + "\" }\n") +
+                                                        "agents:\n  - { name: lone, plugin: simulated }\n"));
+  EXPECT_EQ(second->wait_exit(20s), 78) << second->output();
+  EXPECT_NE(second->output().find("host.admin.listen 127.0.0.71:" + port), std::string::npos)
+      << second->output();
 }
 
 }  // namespace
