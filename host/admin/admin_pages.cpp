@@ -6,17 +6,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "control/xml_text.hpp"
+
 namespace agenthost::admin {
 namespace {
-
-std::string_view health_name(HealthStatus status) {
-  switch (status) {
-    case HealthStatus::healthy: return "healthy";
-    case HealthStatus::degraded: return "degraded";
-    case HealthStatus::unhealthy: return "unhealthy";
-  }
-  return "unhealthy";
-}
 
 // Wall-clock time of a moment given in host milliseconds (since start-up began).
 std::string wall_clock(const runtime::HostSnapshot& s, runtime::HostMillis at) {
@@ -25,22 +18,6 @@ std::string wall_clock(const runtime::HostSnapshot& s, runtime::HostMillis at) {
                               std::chrono::duration<double, std::milli>(s.uptime_ms - at));
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
                      std::chrono::floor<std::chrono::milliseconds>(then));
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string seconds_text(double ms) {
@@ -86,7 +63,7 @@ Page health_json(const runtime::HostSnapshot& s) {
     nlohmann::json agent = {{"name", a.name},
                             {"machine", a.machine},
                             {"state", runtime::to_string(a.state)},
-                            {"health", health_name(a.health)},
+                            {"health", to_string(a.health)},
                             {"detail", a.health_detail},
                             {"reason", a.reason},
                             {"since_ms", a.state_since},
@@ -119,14 +96,14 @@ Page status_html(const runtime::HostSnapshot& s, const std::string& startup_file
   std::string rows;
   for (const auto& a : s.agents) {
     const auto state = runtime::to_string(a.state);
-    const auto health = a.state == runtime::AgentState::ready ? health_name(a.health) : "";
+    const auto health = a.state == runtime::AgentState::ready ? to_string(a.health) : "";
     const std::string why = !a.reason.empty() ? a.reason : a.health_detail;
     rows += fmt::format(
         "<tr><td>{}</td><td>{}</td><td><span class=\"state {}\">{}</span></td>"
         "<td><span class=\"health {}\">{}</span></td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"why\">{}</td></tr>\n",
-        html_escape(a.name), html_escape(a.machine), state, state, health, health,
-        seconds_text(s.uptime_ms - a.state_since), a.restarts, html_escape(why));
+        control::xml_escape(a.name), control::xml_escape(a.machine), state, state, health, health,
+        seconds_text(s.uptime_ms - a.state_since), a.restarts, control::xml_escape(why));
   }
   std::string html = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -140,8 +117,8 @@ Page status_html(const runtime::HostSnapshot& s, const std::string& startup_file
       "<p class=\"summary\">Also: <a href=\"/health\">/health</a> (JSON) · "
       "<a href=\"/readyz\">/readyz</a> · <a href=\"/metrics\">/metrics</a></p>\n"
       "</body></html>\n",
-      html_escape(s.host_name), ready, s.agents.size(), kStyle, html_escape(s.host_name),
-      html_escape(s.version), s.pid, seconds_text(s.uptime_ms), ready, s.agents.size(),
+      control::xml_escape(s.host_name), ready, s.agents.size(), kStyle, control::xml_escape(s.host_name),
+      control::xml_escape(s.version), s.pid, seconds_text(s.uptime_ms), ready, s.agents.size(),
       unhealthy ? fmt::format(" · {} not healthy", unhealthy) : std::string(),
       s.startup_completed_at ? fmt::format(" · started in {}", seconds_text(*s.startup_completed_at))
                              : std::string(" · starting"),

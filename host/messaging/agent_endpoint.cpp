@@ -15,11 +15,6 @@ namespace {
 constexpr int kDrainBatch = 64;
 }  // namespace
 
-std::string_view AgentEndpoint::served_method(const HandlerMap& handlers, std::string_view method) {
-  auto it = handlers.find(method);
-  return it == handlers.end() ? std::string_view() : std::string_view(it->first);
-}
-
 AgentEndpoint::AgentEndpoint(std::string name, int concurrency, WorkerPool& pool)
     : name_(std::move(name)),
       concurrency_(concurrency < 1 ? 1 : concurrency),
@@ -108,7 +103,8 @@ void AgentEndpoint::drain() {
 void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver* observer,
                         Clock::time_point& now) {
   auto it = handlers.find(std::string_view(call.method));
-  const std::string_view method = served_method(handlers, call.method);
+  // The label: a view into the handler map (which outlives this call), "" when not served.
+  const std::string_view method = it == handlers.end() ? std::string_view() : it->first;
   if (call.completed()) {  // the caller's deadline already answered it
     if (observer) observer->observe(method, kDeadlineExpired, -1);
     return;

@@ -81,9 +81,8 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   // return.
   void run(Call& call, const HandlerMap& handlers, RequestObserver* observer,
            Clock::time_point& now);
-  // The method as a metrics label (a view into `handlers`): "" for one not served.
-  static std::string_view served_method(const HandlerMap& handlers, std::string_view method);
-  // The same for a call refused while the agent is down (its handlers may be gone).
+  // The method as a metrics label for a call refused while the agent is down (its handlers
+  // may be gone): a view into method_names_, "" for one never served.
   std::string_view known_method_locked(std::string_view method) const;
 
   const std::string name_;

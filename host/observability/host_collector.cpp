@@ -34,15 +34,6 @@ void add(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value)
   f.metric.push_back(sample(std::move(labels), value, f.type));
 }
 
-std::string health_name(HealthStatus status) {
-  switch (status) {
-    case HealthStatus::healthy: return "healthy";
-    case HealthStatus::degraded: return "degraded";
-    case HealthStatus::unhealthy: return "unhealthy";
-  }
-  return "unhealthy";
-}
-
 void agent_families(const runtime::HostSnapshot& s, std::vector<MetricFamily>& out) {
   auto state = family("agent_state", "1 for the agent's current state (DESIGN.md section 6)",
                       MetricType::Gauge);
@@ -61,7 +52,7 @@ void agent_families(const runtime::HostSnapshot& s, std::vector<MetricFamily>& o
       add(state, {{"agent", a.name}, {"state", std::string(runtime::to_string(st))}},
           st == a.state ? 1 : 0);
     for (auto h : kHealth)
-      add(health, {{"agent", a.name}, {"status", health_name(h)}}, h == a.health ? 1 : 0);
+      add(health, {{"agent", a.name}, {"status", std::string(to_string(h))}}, h == a.health ? 1 : 0);
     add(restarts, {{"agent", a.name}}, a.restarts);
     if (a.timings.load_begin && a.timings.ready_at)
       add(start, {{"agent", a.name}}, (*a.timings.ready_at - *a.timings.load_begin) / 1000.0);
