@@ -77,10 +77,7 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
 
   void schedule_locked();
   void drain();
-  // `now`: a recent clock reading on entry (for the deadline), the time the call ended on
-  // return.
-  void run(Call& call, const HandlerMap& handlers, RequestObserver* observer,
-           Clock::time_point& now);
+  void run(Call& call, const HandlerMap& handlers, RequestObserver* observer);
   // The method as a metrics label for a call refused while the agent is down (its handlers
   // may be gone): a view into method_names_, "" for one never served.
   std::string_view known_method_locked(std::string_view method) const;
