@@ -18,6 +18,7 @@
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
 #include "control/startup_svg.hpp"
+#include "control/errors_command.hpp"
 #include "control/log_level_command.hpp"
 #include "observability/host_logging.hpp"
 #include "runtime/agent_host.hpp"
@@ -51,6 +52,10 @@ control::CommandHandler host_commands(runtime::AgentHost& host) {
       return control::answer_log_level(request, [&host](std::string_view logger, observability::LogLevel level) {
         return host.set_log_level(logger, level);
       });
+    if (command == "errors") {
+      return control::answer_errors(request, host.errors().machine(),
+                                    [&host](const errors::ErrorQuery& q) { return host.errors().query(q); });
+    }
     return control::error_answer(fmt::format("unknown command '{}'", command));
   };
 }

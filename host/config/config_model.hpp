@@ -96,6 +96,14 @@ struct LogSpec {
   observability::LogFormat format = observability::LogFormat::text;
 };
 
+// host.error_bus: how many events this host keeps, and forwarding to one central host.
+struct ErrorBusSpec {
+  int keep = 1000;                          // events kept for `agentctl errors`
+  std::optional<ListenAddress> listen;      // receive other hosts' events here (the central host)
+  std::optional<ListenAddress> forward_to;  // send every local event to this collector
+  int buffer = 10'000;                      // events waiting while the collector is away
+};
+
 struct HostSpec {
   std::string name = "localhost";
   std::vector<std::string> plugin_dirs;  // resolved relative to the main config file's folder
@@ -115,6 +123,7 @@ struct HostSpec {
   RegistrySpec registry;
   ClientSpec client;
   LogSpec log;
+  ErrorBusSpec error_bus;
   int workers = 0;  // request handler pool size; 0 = automatic (max(2, hardware threads))
 };
 
@@ -132,6 +141,11 @@ struct WrittenAddress {
   std::string address;
   std::string in_default_of;  // variable name when written as its ${VAR:-default}, else ""
 };
+
+// True on the central host of a cluster config that sets both host.error_bus.listen and
+// forward_to: forward_to is its own listen address (or its advertise address with that port).
+// It keeps its events instead of sending them to itself.
+bool forwards_to_itself(const HostSpec& host);
 
 struct ClusterConfig {
   std::string main_file;            // path as given

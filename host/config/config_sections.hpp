@@ -23,6 +23,9 @@ void read_endpoint_addresses(const YAML::Node& host_node, YamlReader& reader, Ho
 void read_registry_section(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry);
 void read_client_section(const YAML::Node& node, YamlReader& reader, ClientSpec& client);
 
+// host.error_bus (error_bus_section.cpp).
+void read_error_bus_section(const YAML::Node& node, YamlReader& reader, ErrorBusSpec& error_bus);
+
 // host.log (log_section.cpp), and one log level value: host.log.level or an agent's log_level.
 // `owner` ends the name in messages: "unknown log_level 'x' for agent 'A'".
 void read_log_section(const YAML::Node& node, YamlReader& reader, LogSpec& log);

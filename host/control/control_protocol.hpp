@@ -22,6 +22,7 @@
 //   startup  the whole snapshot + "blame", "critical_chain", "not_started" (startup_report.hpp)
 // Commands agenthost run adds:
 //   log-level  {"agent": NAME | "agenthost", "level": LEVEL}: one logger's level (log_level_command.hpp)
+//   errors     {"after", "agent", "severity", "limit"}: the error bus's journal (errors_command.hpp)
 // Any other command goes to the host's CommandHandler, which returns the payload (it is
 // given "ok": true and "protocol" unless it set them) or an error answer made with
 // error_answer(). Without a handler: {"ok": false, "error": "unknown command 'x'"}.

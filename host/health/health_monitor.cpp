@@ -1,5 +1,6 @@
 #include "health/health_monitor.hpp"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -8,8 +9,12 @@
 namespace agenthost::health {
 
 HealthMonitor::HealthMonitor(std::chrono::milliseconds interval, std::chrono::milliseconds timeout,
-                             Report report)
-    : interval_(interval), timeout_(timeout), report_(std::move(report)), pool_("health", 4) {
+                             Report report, Threw threw)
+    : interval_(interval),
+      timeout_(timeout),
+      report_(std::move(report)),
+      threw_(std::move(threw)),
+      pool_("health", 4) {
   poller_ = std::thread([this] { loop(); });
 }
 
@@ -67,14 +72,17 @@ void HealthMonitor::launch_locked(AgentId id, Watched& w, Clock::time_point now)
   w.deadline = now + timeout_;
   pool_.submit([this, id, race, instance = w.instance] {
     Health result;
+    std::optional<std::string> threw;
     try {
       result = instance->agent->health();
     } catch (const std::exception& e) {
-      result = Health::unhealthy(fmt::format("health() threw: {}", e.what()));
+      threw = e.what();
     } catch (...) {
-      result = Health::unhealthy("health() threw an unknown exception");
+      threw = "an exception that is not a std::exception";
     }
+    if (threw) result = Health::unhealthy(fmt::format("health() threw: {}", *threw));
     const bool in_time = race->try_finish();
+    if (in_time && threw && threw_) threw_(id, *threw);
     if (in_time) report_(id, result);
     else pool_.stuck_task_returned();
     std::lock_guard lock(mu_);

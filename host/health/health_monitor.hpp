@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "agenthost/health.hpp"
@@ -27,9 +28,11 @@ class HealthMonitor {
   using AgentId = std::size_t;
   // Called on a monitor thread with each outcome. Must be quick (it takes the runtime lock).
   using Report = std::function<void(AgentId, const Health&)>;
+  // Called on a monitor thread when health() threw (before the unhealthy report). Optional.
+  using Threw = std::function<void(AgentId, const std::string& what)>;
 
   HealthMonitor(std::chrono::milliseconds interval, std::chrono::milliseconds timeout,
-                Report report);
+                Report report, Threw threw = {});
   ~HealthMonitor();  // stop()
 
   // Starts polling `id` now and every interval after.
@@ -55,6 +58,7 @@ class HealthMonitor {
   const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds timeout_;
   const Report report_;
+  const Threw threw_;
   runtime::ThreadPool pool_;
 
   std::mutex mu_;

@@ -3,6 +3,7 @@
 //   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
 //   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart|reload AGENT
 //            | log-level AGENT|agenthost LEVEL
+//            | errors [--follow] [--agent AGENT] [--severity S] [--limit N]
 //
 // Exit codes: 0 ok, 1 the host answered with an error or could not be reached, 2 usage error.
 
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -24,6 +26,7 @@
 #include "control/atomic_file.hpp"
 #include "control/control_client.hpp"
 #include "control/control_protocol.hpp"
+#include "control/errors_command.hpp"
 #include "control/snapshot_json.hpp"
 #include "control/startup_svg.hpp"
 #include "control/table_format.hpp"
@@ -98,6 +101,39 @@ int run(const std::optional<std::string>& socket, std::chrono::milliseconds time
   return kExitOk;
 }
 
+// `errors`: one answer, or with `follow` a new question every 250 ms for what came since.
+// Ends on Ctrl-C (or when the host goes away: exit 1).
+int run_errors(const std::optional<std::string>& socket, std::chrono::milliseconds timeout, bool json_output,
+               nlohmann::json request, bool follow) {
+  const ControlClient client(resolve_socket_path(socket), timeout);
+  const FormatOptions options{stdout_wants_color()};
+  for (bool first = true;; first = false) {
+    const ControlReply reply = client.request(request);
+    if (!reply.answered()) {
+      std::cerr << "agentctl: " << reply.error << connection_hint(reply) << '\n';
+      return kExitFailure;
+    }
+    const nlohmann::json& answer = *reply.answer;
+    if (!answer.value("ok", false)) {
+      std::cerr << "agentctl: " << answer.value("error", std::string("the host reported an error")) << '\n';
+      return kExitFailure;
+    }
+    if (json_output && !follow) {
+      std::cout << answer.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else if (json_output) {  // JSON lines: one event per line, for scripts that follow
+      for (const auto& event : answer.at("events"))
+        std::cout << event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else {
+      std::cout << format_error_events(answer, first, options);
+    }
+    std::cout.flush();
+    if (!follow) return kExitOk;
+    request["after"] = answer.value("last_seq", std::uint64_t{0});
+    request.erase("limit");  // the limit is for the first look back only
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,6 +192,22 @@ int main(int argc, char** argv) {
     request = {{"command", "log-level"}, {"agent", agent}, {"level", level}};
   });
 
+  bool follow = false;
+  std::string severity;
+  unsigned limit = 100;
+  auto* errors = app.add_subcommand("errors", "the error bus: recent error events, newest last")->fallthrough();
+  errors->add_flag("-f,--follow", follow, "keep printing new events as they come (Ctrl-C ends)");
+  errors->add_option("--agent", agent, "only this agent's events");
+  errors->add_option("--severity", severity, "at least this severity: info, warning, error or critical");
+  errors->add_option("--limit", limit, "show at most this many of the newest events")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  errors->callback([&] {
+    request = {{"command", "errors"}, {"limit", limit}};
+    if (!agent.empty()) request["agent"] = agent;
+    if (!severity.empty()) request["severity"] = severity;
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -165,6 +217,9 @@ int main(int argc, char** argv) {
 
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000 + 0.5));
   try {
+    if (request.value("command", "") == "errors") {
+      return run_errors(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, follow);
+    }
     return run(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, formatter,
                svg_file);
   } catch (const std::exception& e) {

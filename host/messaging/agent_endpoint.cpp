@@ -136,8 +136,15 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
   // The end is read only when someone looks (~27 ns a reading in this VM).
   const double seconds =
       observer ? std::chrono::duration<double>(Clock::now() - began).count() : -1;
-  if (status != kOk) failed_.fetch_add(1, std::memory_order_relaxed);
-  call.complete(status, std::move(reply));
+  if (status != kOk) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
+    // The caller gets its reply first; the report (a lock, a log line) comes after.
+    std::string what = reply;
+    call.complete(status, std::move(reply));
+    if (auto* sink = error_sink_.load(std::memory_order_acquire)) sink->handler_failed(name_, method, what);
+  } else {
+    call.complete(status, std::move(reply));
+  }
   if (observer) observer->observe(method, status, seconds);
 }
 

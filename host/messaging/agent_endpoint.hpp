@@ -22,6 +22,7 @@
 
 #include "agenthost/messaging.hpp"
 #include "messaging/call.hpp"
+#include "messaging/handler_error_sink.hpp"
 #include "messaging/request_observer.hpp"
 #include "messaging/worker_pool.hpp"
 
@@ -64,6 +65,8 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   // Told of every request from now on (nullptr: nobody). The host sets it before the agent
   // is opened; it is kept alive by the endpoint while a worker uses it.
   void set_observer(std::shared_ptr<RequestObserver> observer);
+  // Where a handler's exception is reported (the error bus); it must outlive the endpoint.
+  void set_error_sink(HandlerErrorSink* sink) noexcept { error_sink_.store(sink, std::memory_order_release); }
 
  private:
   struct NameHash {
@@ -97,6 +100,7 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   int in_handler_ = 0;                          // guarded by mu_: drains inside a handler
   std::string status_json_;                     // guarded by mu_
   std::shared_ptr<RequestObserver> observer_;   // guarded by mu_
+  std::atomic<HandlerErrorSink*> error_sink_{nullptr};
   // Every method ever served, kept after clear_handlers(): a call refused while the agent is
   // down is still counted under its method. Never erased, so views into it stay valid.
   std::set<std::string, std::less<>> method_names_;  // inserted under mu_

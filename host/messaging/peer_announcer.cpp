@@ -8,17 +8,13 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include "messaging/boot_id.hpp"
 #include "messaging/wire_protocol.hpp"
 
 namespace agenthost::messaging {
 namespace {
 
 constexpr std::string_view kAnnounce = "agenthost.announce";
-
-std::string make_boot_id() {
-  std::random_device random;
-  return fmt::format("{:08x}{:08x}", random(), random());
-}
 
 }  // namespace
 

@@ -20,6 +20,7 @@ class HostMetrics {
 
   RequestMetrics& requests() { return requests_; }
   AgentFamilies& agent_families() { return agent_families_; }
+  prometheus::Registry& registry() { return *registry_; }  // for the host's other parts' families
 
   // Scrape-time metrics of the host's view; set once, before the admin listener starts.
   void set_view(HostView view);

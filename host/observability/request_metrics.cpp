@@ -57,7 +57,6 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
       stats->buckets[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
       stats->seconds.fetch_add(handler_seconds, std::memory_order_relaxed);
     }
-    if (status == 500) errors()->Increment();
   }
 
   void collect(MetricFamily& requests, MetricFamily& durations) const;
@@ -108,11 +107,6 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
     return stats;
   }
 
-  prometheus::Counter* errors() {
-    std::call_once(errors_once_, [&] { errors_ = &owner_.errors(agent_, "error"); });
-    return errors_;
-  }
-
   RequestMetrics& owner_;
   const std::string agent_;
   const std::vector<double> buckets_;
@@ -121,8 +115,6 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<MethodStats>, std::less<>> by_name_;  // guarded by mu_
   std::size_t cached_ = 0;                                                     // guarded by mu_
-  std::once_flag errors_once_;
-  prometheus::Counter* errors_ = nullptr;
 };
 
 void RequestMetrics::AgentObserver::collect(MetricFamily& requests, MetricFamily& durations) const {

@@ -2,7 +2,8 @@
 // The request metrics every agent gets without writing a line:
 //   agent_requests_total{agent,method,status}     every request, by wire status (200, 404, ...)
 //   agent_request_duration_seconds{agent,method}  time inside the handler (200 and 500)
-//   agent_errors_total{agent,severity}            handler exceptions count as severity="error"
+//   agent_errors_total{agent,severity}            every error-bus event of the agent (host/errors/):
+//                                                 handler and lifecycle exceptions, ctx.errors()
 // A method the agent does not serve is counted as method="(unknown)": callers choose that
 // text, and a label must not grow without bound.
 //
@@ -37,7 +38,7 @@ class RequestMetrics final : public prometheus::Collectable {
   // restarted agent goes on counting in its series.
   std::shared_ptr<messaging::RequestObserver> observer_for(const std::string& agent);
 
-  // agent_errors_total{agent,severity}: also counted for lifecycle failures by the host.
+  // agent_errors_total{agent,severity}: the error bus counts each event here.
   prometheus::Counter& errors(const std::string& agent, const std::string& severity);
 
   std::vector<prometheus::MetricFamily> Collect() const override;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "agenthost/agent_context.hpp"
+#include "errors/error_bus.hpp"
 #include "messaging/agent_client.hpp"
 #include "messaging/agent_endpoint.hpp"
 #include "messaging/messaging_host.hpp"
@@ -19,8 +20,9 @@ class AgentContextImpl final : public AgentContext {
   AgentContextImpl(std::string name, std::string machine, YAML::Node config,
                    std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
                    std::shared_ptr<messaging::AgentEndpoint> endpoint,
-                   observability::AgentFamilies& metric_families)
+                   observability::AgentFamilies& metric_families, errors::ErrorBus& errors)
       : metrics_(metric_families, name),
+        errors_(errors, name),
         name_(std::move(name)),
         machine_(std::move(machine)),
         config_(std::move(config)),
@@ -40,9 +42,11 @@ class AgentContextImpl final : public AgentContext {
   zmq::context_t& zmq_context() override { return messaging_.context(); }
   SocketPool& sockets() override { return messaging_.sockets(); }
   Metrics& metrics() override { return metrics_; }
+  ErrorReporter& errors() override { return errors_; }
 
  private:
   observability::AgentMetrics metrics_;
+  errors::AgentErrorReporter errors_;
   std::string name_;
   std::string machine_;
   YAML::Node config_;  // a deep copy: yaml-cpp nodes that share memory are not thread-safe

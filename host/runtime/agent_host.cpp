@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agenthost/version.hpp"
+#include "errors/error_event.hpp"
 #include "messaging/tcp_address.hpp"
 #include "runtime/agent_host_record.hpp"
 
@@ -48,10 +49,18 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
       machine_(options_.machine.empty() ? config_.host.name : options_.machine),
       graph_(graph::DependencyGraph::build(config_.agents)),
       plugin_index_(config_.host.plugin_dirs),
+      errors_(machine_, static_cast<std::size_t>(config_.host.error_bus.keep), metrics_.registry(),
+              [this](const errors::ErrorEvent& e) {
+                metrics_.requests().errors(e.agent, std::string(to_string(e.severity))).Increment();
+              }),
       // One thread more than starts in flight: the plugin prefetch task.
       pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1),
       health_(config_.host.health_interval, config_.host.health_timeout,
-              [this](std::size_t node, const Health& h) { report_health(node, h); }),
+              [this](std::size_t node, const Health& h) { report_health(node, h); },
+              [this](std::size_t node, const std::string& what) {
+                errors_.report(records_[node].spec->name, "health", Severity::error,
+                               fmt::format("health() threw: {}", what));
+              }),
       messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_))),
       records_(config_.agents.size()) {
   for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -72,6 +81,7 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
 
 AgentHost::~AgentHost() {
   health_.stop();
+  stop_error_bus();
   if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
   messaging_->stop();
   pool_.shutdown(std::chrono::milliseconds(0));
@@ -80,7 +90,34 @@ AgentHost::~AgentHost() {
 std::optional<std::string> AgentHost::open() {
   if (messaging_open_) return std::nullopt;
   messaging_open_ = true;
-  return messaging_->start();
+  if (auto error = messaging_->start()) return error;
+  return open_error_bus();
+}
+
+std::optional<std::string> AgentHost::open_error_bus() {
+  const auto& spec = config_.host.error_bus;
+  if (spec.listen) {
+    error_collector_ = std::make_unique<errors::ErrorCollector>(
+        messaging_->context(), tcp_of(*spec.listen), errors_, metrics_.registry());
+    if (auto error = error_collector_->start()) return error;
+  }
+  if (spec.forward_to && !config::forwards_to_itself(config_.host)) {
+    errors::ForwarderOptions options;
+    options.endpoint = tcp_of(*spec.forward_to);
+    options.buffer = static_cast<std::size_t>(spec.buffer);
+    error_forwarder_ = std::make_unique<errors::ErrorForwarder>(messaging_->context(), errors_.machine(),
+                                                                std::move(options), metrics_.registry());
+    error_forwarder_->start();
+    errors_.set_forward([forwarder = error_forwarder_.get()](const errors::ErrorEvent& e) { forwarder->push(e); });
+  }
+  return std::nullopt;
+}
+
+void AgentHost::stop_error_bus() {
+  // The forwarder first: it may still deliver the events of the last stops (for at most its
+  // flush timeout). It stays allocated: an agent thread left hanging may still report.
+  if (error_forwarder_) error_forwarder_->stop();
+  if (error_collector_) error_collector_->stop();
 }
 
 void AgentHost::publish_status_locked(const Record& r) {

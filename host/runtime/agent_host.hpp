@@ -29,6 +29,9 @@
 #include "loader/plugin_cache.hpp"
 #include "loader/plugin_index.hpp"
 #include "loader/plugin_prefetch.hpp"
+#include "errors/error_bus.hpp"
+#include "errors/error_collector.hpp"
+#include "errors/error_forwarder.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/host_metrics.hpp"
 #include "observability/log_settings.hpp"
@@ -100,6 +103,7 @@ class AgentHost {
 
   messaging::MessagingHost& messaging() { return *messaging_; }
   observability::HostMetrics& metrics() { return metrics_; }
+  errors::ErrorBus& errors() { return errors_; }
 
   // Wakes a control thread blocked in start_all() (after setting its stop flag).
   void wake();
@@ -113,6 +117,8 @@ class AgentHost {
   };
 
   double now_ms() const;
+  std::optional<std::string> open_error_bus();  // host.error_bus.listen and forward_to
+  void stop_error_bus();
   void transition_locked(Record& r, AgentState to, std::string reason);
   // Marks the start of `node` as begun (mu_ held) and returns the task that runs it.
   std::function<void()> prepare_start(std::size_t node);
@@ -141,10 +147,14 @@ class AgentHost {
   loader::PluginCache plugins_;
   std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
   observability::HostMetrics metrics_;  // before the pools: their tasks use it
+  errors::ErrorBus errors_;             // likewise
   ThreadPool pool_;
   health::HealthMonitor health_;
   std::unique_ptr<messaging::MessagingHost> messaging_;
   bool messaging_open_ = false;  // control thread
+  // host.error_bus.listen and forward_to, made by open(); they use messaging_'s context.
+  std::unique_ptr<errors::ErrorCollector> error_collector_;
+  std::unique_ptr<errors::ErrorForwarder> error_forwarder_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -76,7 +76,7 @@ ShutdownSummary AgentHost::stop_all() {
       outcomes_.pop_front();
       auto& r = records_[o.node];
       r.task.reset();
-      if (o.error) spdlog::warn("agent {}: {}", r.spec->name, *o.error);
+      if (o.error) errors_.report(r.spec->name, "stop", Severity::error, *o.error);
       r.health = Health::unhealthy("stopped");
       transition_locked(r, AgentState::stopped, o.error.value_or(""));
       ++summary.stopped;
@@ -90,14 +90,15 @@ ShutdownSummary AgentHost::stop_all() {
       pool_.compensate_for_stuck_task();
       r.task.reset();
       r.health = Health::unhealthy("stop() hung");
-      transition_locked(r, AgentState::stopped,
-                        fmt::format("stop() did not return within {} ms; left running",
-                                    config_.host.stop_timeout.count()));
+      auto reason = fmt::format("stop() did not return within {} ms; left running", config_.host.stop_timeout.count());
+      errors_.report(r.spec->name, "stop", Severity::error, reason, {}, false);
+      transition_locked(r, AgentState::stopped, std::move(reason));
       ++summary.timed_out;
       finish(n);
     }
   }
   lock.unlock();
+  stop_error_bus();
   messaging_->stop();
   // Healthy workers are done within microseconds; a thread still busy after this grace is
   // inside a hung start() or stop().

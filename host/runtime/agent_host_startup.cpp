@@ -28,8 +28,9 @@ std::function<void()> AgentHost::prepare_start(std::size_t node) {
   r.deadline = std::chrono::steady_clock::now() + timeout;
   r.timings.load_begin = now_ms();
   // Its endpoint exists from here on: calls to it queue until it is ready.
-  messaging_->endpoint(r.spec->name, r.spec->concurrency)
-      ->set_observer(metrics_.requests().observer_for(r.spec->name));
+  auto endpoint = messaging_->endpoint(r.spec->name, r.spec->concurrency);
+  endpoint->set_observer(metrics_.requests().observer_for(r.spec->name));
+  endpoint->set_error_sink(&errors_);
   // The record says `loaded` from the moment loading begins: the timeout runs from here.
   transition_locked(r, AgentState::loaded, "");
   return [this, node, race = r.task] { run_start(node, race); };
@@ -55,7 +56,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
   auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
-                            metrics_.agent_families(), observe);
+                            metrics_.agent_families(), errors_, observe);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did
@@ -94,7 +95,11 @@ void AgentHost::fail_start_locked(StartScheduler& scheduler, std::size_t node, s
   auto& r = records_[node];
   r.task.reset();
   r.health = Health::unhealthy(reason);
-  metrics_.requests().errors(r.spec->name, "error").Increment();
+  // The call that failed, for the error bus (the state-change line below logs the reason).
+  const char* call = r.state == AgentState::starting ? "start"
+                     : r.timings.configure_begin     ? "configure"
+                                                     : "load";
+  errors_.report(r.spec->name, call, Severity::error, reason, {}, false);
   // Calls to it are answered "not serving" from now on (a hung start keeps its thread).
   messaging_->agent_gone(r.spec->name, reason, std::chrono::milliseconds(0));
   transition_locked(r, AgentState::failed, std::move(reason));

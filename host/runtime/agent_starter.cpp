@@ -25,7 +25,7 @@ std::optional<std::string> guarded(Fn&& fn) {
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
-    messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families,
+    messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
     const PhaseObserver& observe) {
   auto path = plugin_index.find(spec.plugin);
   if (!path) {
@@ -53,7 +53,7 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   instance->library = std::get<std::shared_ptr<loader::PluginLibrary>>(loaded);
   instance->context = std::make_unique<AgentContextImpl>(
       spec.name, machine, YAML::Clone(spec.config), std::move(logger), messaging, endpoint,
-      metric_families);
+      metric_families, errors);
   if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
     return fail(fmt::format("the factory of {} threw: {}", file, *error));
   }

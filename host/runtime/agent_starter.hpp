@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config_model.hpp"
+#include "errors/error_bus.hpp"
 #include "loader/plugin_cache.hpp"
 #include "loader/plugin_index.hpp"
 #include "messaging/messaging_host.hpp"
@@ -31,6 +32,7 @@ using PhaseObserver = std::function<void(AgentState phase, const std::string& pl
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
-    messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, const PhaseObserver& observe);
+    messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
+    const PhaseObserver& observe);
 
 }  // namespace agenthost::runtime

@@ -6,6 +6,8 @@
 //   sleep        sleeps for the payload's milliseconds, then replies "slept N ms"
 //   inflight     like sleep, and counts how many of its handlers run at once
 //   max_inflight the most `inflight` handlers seen running at once
+//   report       reports to the error bus (API 1.3): payload {"severity", "message", "fields"};
+//                replies "reported"
 //   call         calls another agent: payload {"agent", "method", "payload", "timeout_ms",
 //                "idempotent"}; replies {"status", "payload", "error", "code"}
 
@@ -58,6 +60,7 @@ class EchoAgent final : public agenthost::Agent {
       return std::to_string(now);
     });
     ctx.serve("max_inflight", [this](agenthost::Request&) { return std::to_string(max_inflight_.load()); });
+    ctx.serve("report", [this](agenthost::Request& r) { return report(r.payload); });
     ctx.serve("call", [this](agenthost::Request& r) { return call_other(r.payload); });
   }
 
@@ -68,6 +71,19 @@ class EchoAgent final : public agenthost::Agent {
   agenthost::Health health() override { return agenthost::Health::healthy(); }
 
  private:
+  std::string report(const std::string& text) {
+    const auto request = nlohmann::json::parse(text);
+    const auto severity = request.value("severity", std::string("error"));
+    agenthost::Severity level = agenthost::Severity::error;
+    for (auto s : {agenthost::Severity::info, agenthost::Severity::warning, agenthost::Severity::error,
+                   agenthost::Severity::critical}) {
+      if (agenthost::to_string(s) == severity) level = s;
+    }
+    ctx_->errors().report(level, request.value("message", std::string("reported")),
+                          request.value("fields", agenthost::ErrorFields{}));
+    return "reported";
+  }
+
   std::string call_other(const std::string& text) {
     auto request = nlohmann::json::parse(text);
     agenthost::CallOptions options;

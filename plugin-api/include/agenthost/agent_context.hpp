@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 #include <zmq.hpp>
 
+#include "agenthost/errors.hpp"
 #include "agenthost/messaging.hpp"
 #include "agenthost/metrics.hpp"
 #include "agenthost/sockets.hpp"
@@ -69,7 +70,12 @@ class AgentContext {
   // health and start-up time are measured by the host without this.
   virtual Metrics& metrics() = 0;
 
-  // Later API minors add: errors(), timers(), executor().
+  // --- API 1.3: the error bus ---
+
+  // Reports problems to the host's error bus (errors.hpp), with agent="NAME" set.
+  virtual ErrorReporter& errors() = 0;
+
+  // Later API minors add: timers(), executor().
 };
 
 }  // namespace agenthost

@@ -32,6 +32,7 @@ std::set<std::string> exported_families() {
                     [] { return std::size_t{1}; }, [] { return SocketPool::Counts{}; },
                     [] { return messaging::SocketLoopCounters{}; }});
   metrics.requests().observer_for("A")->observe("m", 500, 0.001);
+  metrics.requests().errors("A", "error").Increment();  // the error bus counts here
   std::set<std::string> names;
   std::istringstream text(metrics.exposition());
   for (std::string line; std::getline(text, line);)

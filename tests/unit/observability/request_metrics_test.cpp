@@ -62,7 +62,6 @@ TEST_F(RequestMetricsTest, EveryOutcomeIsCountedByMethodAndStatus) {
   EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "B"}, {"method", "echo"}}), 3);
   EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "B"}, {"method", "fail"}}), 1);
   EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"method", "(unknown)"}}), std::nullopt);
-  EXPECT_EQ(sample(text, "agent_errors_total", {{"agent", "B"}, {"severity", "error"}}), 1);
 }
 
 TEST_F(RequestMetricsTest, ACallWhoseCallerGaveUpIsCounted504WithoutHandlerTime) {
