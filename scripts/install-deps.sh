@@ -15,6 +15,7 @@ packages=(
   libzmq3-dev cppzmq-dev  # ZeroMQ: agent endpoints, the client, the registry
   prometheus-cpp-dev    # metrics: the registry and the text exposition
   libcivetweb-dev civetweb  # the admin HTTP listener (civetweb's CMake package wants both)
+  libsystemd-dev        # sd_notify: READY=1, STATUS=, WATCHDOG=1 under systemd
 )
 test_packages=(
   libgtest-dev libgmock-dev

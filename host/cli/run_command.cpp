@@ -22,6 +22,9 @@
 #include "control/log_level_command.hpp"
 #include "observability/host_logging.hpp"
 #include "runtime/agent_host.hpp"
+#include "systemd/service_heartbeat.hpp"
+#include "systemd/service_status.hpp"
+#include "systemd/systemd_notifier.hpp"
 
 namespace agenthost::cli {
 namespace {
@@ -86,6 +89,48 @@ admin::AdminSources admin_sources(runtime::AgentHost& host) {
           [](const runtime::HostSnapshot& snapshot) { return control::startup_svg(snapshot); }};
 }
 
+// Under systemd: what start-up has got to, as STATUS= (on the control thread, in start_all()).
+runtime::StartupProgressFn startup_status(systemd::SystemdNotifier& notifier) {
+  if (!notifier.enabled()) return {};
+  return [&notifier](const runtime::StartupProgress& p) { notifier.status(systemd::starting_status(p)); };
+}
+
+// Under systemd: keep-alives from this thread while the I/O loop answers, STATUS= on changes.
+std::optional<systemd::ServiceHeartbeat> heartbeat_for(systemd::SystemdNotifier& notifier,
+                                                       runtime::AgentHost& host) {
+  if (!notifier.enabled()) return std::nullopt;
+  std::optional<systemd::ServiceHeartbeat> heartbeat;
+  heartbeat.emplace(
+      systemd::ServiceHeartbeat::Settings{.watchdog_timeout = notifier.watchdog_timeout()},
+      systemd::ServiceHeartbeat::Sources{
+          [&host] { return host.snapshot(); },
+          [&host](std::chrono::milliseconds timeout) { return host.messaging().loop_responsive(timeout); }},
+      systemd::ServiceHeartbeat::Outputs{[&notifier](std::string_view text) { notifier.status(text); },
+                                         [&notifier] { notifier.watchdog(); }});
+  if (auto period = heartbeat->watchdog_period())
+    spdlog::info("systemd watchdog: WATCHDOG=1 every {} ms while the I/O loop answers within {} ms",
+                 period->count(), heartbeat->loop_timeout().count());
+  return heartbeat;
+}
+
+// The control thread after start-up: sleeps until a stop is requested, waking only for the
+// heartbeat (none when not run by systemd). The heartbeat runs without `mu`, so that the stop
+// handler never waits for it.
+void wait_for_stop(std::mutex& mu, std::condition_variable& cv, const std::atomic<bool>& stop_requested,
+                   std::optional<systemd::ServiceHeartbeat>& heartbeat) {
+  const auto stopped = [&] { return stop_requested.load(); };
+  std::unique_lock lock(mu);
+  if (!heartbeat) {
+    cv.wait(lock, stopped);
+    return;
+  }
+  while (!cv.wait_until(lock, heartbeat->next_due(), stopped)) {
+    lock.unlock();
+    heartbeat->beat();
+    lock.lock();
+  }
+}
+
 }  // namespace
 
 int run_host(const RunOptions& options) {
@@ -122,6 +167,8 @@ int run_host(const RunOptions& options) {
   spdlog::default_logger()->set_level(host_level);
   observability::use_log_format(*sink, overrides.format.value_or(config->host.log.format));
   host_options.default_log_level = host_level;
+  systemd::SystemdNotifier notifier;  // after logging: it may warn
+  if (notifier.enabled()) spdlog::debug("systemd: notifying {}", notifier.socket());
   const std::string control_path = config->host.control_socket;
   const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
@@ -197,7 +244,7 @@ int run_host(const RunOptions& options) {
     }
   } join_admin_starter{admin_starter};
   spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
-  auto summary = host.start_all(stop_requested);
+  auto summary = host.start_all(stop_requested, startup_status(notifier));
   // "in" counts from the process's main(); "agents" from the first start, so that the cost
   // of reading the config and the scheduling of the agents can be told apart.
   spdlog::info("startup complete: {} ready, {} failed, {} blocked in {:.3f}s (config {:.1f} ms, "
@@ -206,11 +253,14 @@ int run_host(const RunOptions& options) {
                summary.elapsed_s * 1000 - summary.began_ms,
                summary.interrupted ? " (interrupted by a stop request)" : "");
   release_prefaulted_heap();
+  // Also when some agents failed (STATUS= says so): the host runs, and restarting it would not
+  // mend a broken plugin. Not when a stop cut start-up short: STOPPING=1 follows at once.
+  if (!summary.interrupted) notifier.ready(systemd::ready_status(summary));
 
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return stop_requested.load(); });
-  }
+  auto heartbeat = heartbeat_for(notifier, host);
+  wait_for_stop(mu, cv, stop_requested, heartbeat);
+  if (notifier.enabled())
+    notifier.stopping(systemd::stopping_status(systemd::count_agents(host.snapshot())));
   if (admin_starter.joinable()) admin_starter.join();  // stop() below must not race start()
   auto shutdown = host.stop_all();
   spdlog::info("shutdown complete: {} agents stopped in {:.1f} ms{}", shutdown.stopped,

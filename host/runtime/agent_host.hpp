@@ -38,6 +38,7 @@
 #include "runtime/agent_instance.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
+#include "runtime/startup_progress.hpp"
 #include "runtime/task_race.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -84,8 +85,10 @@ class AgentHost {
   // Control thread. Returns when every agent of this host is ready, failed or blocked, or
   // early (after the starts in flight have settled) once `stop_requested` is set. An agent
   // that depends on an agent of another machine waits until the registry says that one is
-  // ready, for at most host.startup.timeout.
-  StartupSummary start_all(const std::atomic<bool>& stop_requested);
+  // ready, for at most host.startup.timeout. `on_progress` (optional) hears how far it has
+  // got, at most every 100 ms and only when something changed.
+  StartupSummary start_all(const std::atomic<bool>& stop_requested,
+                           const StartupProgressFn& on_progress = {});
 
   // Control thread. Stops every started agent, dependents before their dependencies, in
   // parallel where the graph allows; each stop() gets host.startup.stop_timeout.

@@ -219,7 +219,8 @@ void AgentHost::load_plugins() {
   if (!prefetch_) prefetch_plugins(start_priority());
 }
 
-StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
+StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
+                                    const StartupProgressFn& on_progress) {
   const double began_ms = now_ms();
   const auto priority = start_priority();
   StartScheduler scheduler(graph_, selected_nodes(), priority,
@@ -239,6 +240,20 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
   // its agents' starts then time out one by one.
   cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
                  [&] { return prefetch_done_ || stop_requested.load(); });
+
+  // A wave of agents settles within milliseconds: one report per wave at most.
+  ProgressThrottle progress(std::chrono::milliseconds(100));
+  auto progress_now = [&] {  // mu_ held
+    StartupProgress p;
+    for (const auto& r : records_) {
+      if (!r.selected) continue;
+      ++p.total;
+      p.ready += r.state == AgentState::ready;
+      p.failed += r.state == AgentState::failed;
+      p.blocked += r.state == AgentState::blocked;
+    }
+    return p;
+  };
 
   bool launching = true;
   StartupSummary summary;
@@ -268,10 +283,20 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested) {
         lock.lock();
       }
     }
+    // After the launches: the next starts must not wait for a report. The last one is the
+    // caller's (the summary).
+    if (on_progress && !scheduler.finished()) {
+      if (auto report = progress.take(progress_now(), std::chrono::steady_clock::now())) {
+        lock.unlock();
+        on_progress(*report);
+        lock.lock();
+      }
+    }
     if (scheduler.finished() || (!launching && scheduler.in_flight() == 0)) break;
 
     auto wake = remote_wait_over ? std::chrono::steady_clock::time_point::max() : remote_wait_until;
     for (auto n : in_flight) wake = std::min(wake, records_[n].deadline);
+    if (auto due = progress.next_due()) wake = std::min(wake, *due);
     cv_.wait_until(lock, wake, [&] {
       return !outcomes_.empty() || !remote_ready_.empty() || (launching && stop_requested.load());
     });
