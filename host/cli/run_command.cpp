@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.hpp"
+#include "reload/file_watcher.hpp"
 #include "cli/heap_prefault.hpp"
 #include "cli/signal_watcher.hpp"
 #include "config/config_checker.hpp"
@@ -55,6 +56,14 @@ control::CommandHandler host_commands(runtime::AgentHost& host) {
       return control::answer_log_level(request, [&host](std::string_view logger, observability::LogLevel level) {
         return host.set_log_level(logger, level);
       });
+    if (command == "reload" && request.contains("agent")) {
+      const std::string agent = request.value("agent", "");
+      if (auto error = host.reload_agent(agent)) return control::error_answer(*error);
+      return nlohmann::json{{"agent", agent},
+                            {"message", fmt::format("reloading {} from its plugin file (agentctl status and "
+                                                    "agentctl errors show the outcome)",
+                                                    agent)}};
+    }
     if (command == "errors") {
       return control::answer_errors(request, host.errors().machine(),
                                     [&host](const errors::ErrorQuery& q) { return host.errors().query(q); });
@@ -257,8 +266,15 @@ int run_host(const RunOptions& options) {
   // mend a broken plugin. Not when a stop cut start-up short: STOPPING=1 follows at once.
   if (!summary.interrupted) notifier.ready(systemd::ready_status(summary));
 
+  // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents.
+  reload::FileWatcher plugin_watcher(host.plugin_dirs(), {".so"}, [&host](const reload::FileChange& change) {
+    if (!change.removed) host.plugin_file_changed(change.path);
+  });
+  if (auto error = plugin_watcher.start()) spdlog::warn("plugins will not be reloaded when they change: {}", *error);
+
   auto heartbeat = heartbeat_for(notifier, host);
   wait_for_stop(mu, cv, stop_requested, heartbeat);
+  plugin_watcher.stop();
   if (notifier.enabled())
     notifier.stopping(systemd::stopping_status(systemd::count_agents(host.snapshot())));
   if (admin_starter.joinable()) admin_starter.join();  // stop() below must not race start()

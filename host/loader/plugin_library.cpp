@@ -4,6 +4,8 @@
 
 #include <boost/dll/shared_library_load_mode.hpp>
 
+#include "loader/elf_check.hpp"
+
 namespace agenthost::loader {
 namespace {
 
@@ -40,6 +42,11 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
   std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
   plugin->path_ = path;
 
+  if (auto problem = check_complete_elf(path)) {
+    return fmt::format("cannot load {}: {} (a plugin must be a whole shared library built with "
+                       "agenthost_add_plugin())",
+                       path.string(), *problem);
+  }
   // RTLD_LOCAL keeps one plugin's symbols from resolving another's; RTLD_NOW reports a
   // missing symbol here, not in the middle of a request.
   try {

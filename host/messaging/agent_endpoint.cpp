@@ -21,7 +21,7 @@ AgentEndpoint::AgentEndpoint(std::string name, int concurrency, WorkerPool& pool
       pool_(pool),
       handlers_(std::make_shared<HandlerMap>()) {}
 
-void AgentEndpoint::serve(std::string method, Handler handler) {
+void AgentEndpoint::check_method(const std::string& method, const Handler& handler) {
   if (method.empty()) throw std::invalid_argument("serve(): the method name is empty");
   if (method.size() > kMaxMethodBytes) {
     throw std::invalid_argument(fmt::format("serve(): method '{}' is longer than {} bytes",
@@ -33,6 +33,10 @@ void AgentEndpoint::serve(std::string method, Handler handler) {
                     method));
   }
   if (!handler) throw std::invalid_argument(fmt::format("serve(): no handler for '{}'", method));
+}
+
+void AgentEndpoint::serve(std::string method, Handler handler) {
+  check_method(method, handler);
   std::lock_guard lock(mu_);
   method_names_.insert(method);
   auto next = std::make_shared<HandlerMap>(*handlers_);
@@ -207,6 +211,30 @@ void AgentEndpoint::clear_handlers() {
     old = std::exchange(handlers_, std::make_shared<HandlerMap>());
   }
   // `old` is destroyed here, outside the lock (a handler's captures may do anything).
+}
+
+void AgentEndpoint::stage(std::string method, Handler handler) {
+  check_method(method, handler);
+  std::lock_guard lock(mu_);
+  method_names_.insert(method);
+  staged_[std::move(method)] = std::move(handler);
+}
+
+void AgentEndpoint::install_staged() {
+  std::shared_ptr<const HandlerMap> old;
+  {
+    std::lock_guard lock(mu_);
+    old = std::exchange(handlers_, std::make_shared<HandlerMap>(std::move(staged_)));
+    staged_.clear();
+  }
+}
+
+void AgentEndpoint::discard_staged() {
+  HandlerMap dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped.swap(staged_);
+  }
 }
 
 void AgentEndpoint::set_status_json(std::string json) {

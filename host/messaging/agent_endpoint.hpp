@@ -56,6 +56,12 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   // Drops every handler: they are the agent's code, which is about to be unloaded.
   void clear_handlers();
 
+  // A reload's new instance serves into a staged set while the old one still serves; the
+  // host installs it (replacing every handler at once) when it switches, or drops it.
+  void stage(std::string method, Handler handler);  // throws like serve()
+  void install_staged();
+  void discard_staged();
+
   // What `agenthost.health` answers: set by the host whenever the agent's state changes.
   void set_status_json(std::string json);
   std::string status_json() const;
@@ -78,6 +84,7 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   using HandlerMap = std::unordered_map<std::string, Handler, NameHash, std::equal_to<>>;
   enum class Mode { held, open, closed };
 
+  static void check_method(const std::string& method, const Handler& handler);
   void schedule_locked();
   void drain();
   void run(Call& call, const HandlerMap& handlers, RequestObserver* observer);
@@ -92,6 +99,7 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
   std::shared_ptr<const HandlerMap> handlers_;  // guarded by mu_; replaced, never modified
+  HandlerMap staged_;                           // guarded by mu_
   std::deque<CallPtr> queue_;                   // guarded by mu_
   Mode mode_ = Mode::held;                      // guarded by mu_
   std::string closed_why_;                      // guarded by mu_

@@ -1,6 +1,7 @@
 #pragma once
 // The host's implementation of the plugin API's AgentContext.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,8 +37,16 @@ class AgentContextImpl final : public AgentContext {
   spdlog::logger& logger() const override { return *logger_; }
 
   void serve(std::string method, Handler handler) override {
-    endpoint_->serve(std::move(method), std::move(handler));
+    if (staging_.load(std::memory_order_acquire)) endpoint_->stage(std::move(method), std::move(handler));
+    else endpoint_->serve(std::move(method), std::move(handler));
   }
+  // A reload's new instance: its serve() calls are staged until the host switches to it.
+  void stage_handlers() { staging_.store(true, std::memory_order_release); }
+  void go_live() {
+    endpoint_->install_staged();
+    staging_.store(false, std::memory_order_release);
+  }
+  messaging::AgentEndpoint& endpoint() { return *endpoint_; }
   Client& client(std::string_view agent) override;
   zmq::context_t& zmq_context() override { return messaging_.context(); }
   SocketPool& sockets() override { return messaging_.sockets(); }
@@ -53,6 +62,7 @@ class AgentContextImpl final : public AgentContext {
   std::shared_ptr<spdlog::logger> logger_;
   messaging::MessagingHost& messaging_;
   std::shared_ptr<messaging::AgentEndpoint> endpoint_;
+  std::atomic<bool> staging_{false};
   std::mutex clients_mu_;
   std::map<std::string, std::unique_ptr<messaging::AgentClient>, std::less<>> clients_;  // guarded
 };

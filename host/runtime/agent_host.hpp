@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -99,6 +100,18 @@ class AgentHost {
 
   HostSnapshot snapshot() const;  // any thread
 
+  // --- hot reload (agent_host_reload.cpp) ---
+  // Any thread. Reloads `agent` from its plugin file as it is on disk now: a fresh copy is
+  // loaded, the new instance gets the old one's snapshot(), its requests are held meanwhile;
+  // on any failure the previous code keeps serving. Runs on a start thread and returns at
+  // once: an error when it cannot begin (unknown agent, not running here, not ready).
+  std::optional<std::string> reload_agent(std::string_view agent);
+  // Any thread (the plugin watcher): `file` was written or replaced. Every ready agent of
+  // this host that runs it is reloaded, one after the other, from one load of the new file.
+  void plugin_file_changed(const std::filesystem::path& file);
+  // The folders to watch for plugin files (host.plugin_dirs that exist).
+  std::vector<std::filesystem::path> plugin_dirs() const;
+
   // Any thread. Sets the level of an agent's logger, or of the host's own (spdlog's default
   // logger) for "agenthost"; the change holds until the next change or the end of the process.
   // An agent of another machine, or an unknown name, is an error.
@@ -127,6 +140,13 @@ class AgentHost {
   std::function<void()> prepare_start(std::size_t node);
   void run_start(std::size_t node, std::shared_ptr<TaskRace> race);
   void launch_stop(std::size_t node);
+  // Reloads: the task, one agent's switch, and the steps it shares with its rollback.
+  void run_reload(std::vector<std::size_t> nodes, std::filesystem::path file);
+  std::optional<std::filesystem::path> reload_one(std::size_t node, const std::shared_ptr<loader::PluginLibrary>& library);
+  std::optional<std::string> start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
+                                            const std::string& state);
+  void commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason);
+  void warn_if_still_mapped(const std::filesystem::path& old_library);
   void report_health(std::size_t node, const Health& health);
   std::vector<bool> selected_nodes() const;
   // Dependencies on agents of other machines: wait for them through the registry, or block
@@ -168,6 +188,10 @@ class AgentHost {
   std::optional<double> startup_completed_;  // guarded by mu_
   std::deque<std::size_t> remote_ready_;     // guarded by mu_: remote dependencies now ready
   int registry_listener_ = 0;                // control thread
+  int active_reloads_ = 0;                   // guarded by mu_; stop_all() waits for none
+  bool reloads_closed_ = false;              // guarded by mu_; set when stop_all() begins
+  std::uint64_t reload_generation_ = 0;      // guarded by mu_; names the shadow copies
+  std::filesystem::path shadow_dir_;         // guarded by mu_; made on the first reload
 };
 
 }  // namespace agenthost::runtime

@@ -23,6 +23,7 @@ struct AgentHost::Record {
   std::optional<double> health_at_ms;
   AgentTimings timings;
   std::uint32_t restarts = 0;
+  bool reloading = false;  // a reload of it is queued or running
   std::shared_ptr<spdlog::logger> logger;  // set by the constructor, then immutable
   std::shared_ptr<AgentInstance> instance;  // while started
   // The start or stop task in flight, and when the control thread gives up on it.

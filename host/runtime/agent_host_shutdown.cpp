@@ -44,6 +44,12 @@ ShutdownSummary AgentHost::stop_all() {
   // No health() call may run concurrently with stop(): end polling first (this waits at most
   // one health timeout for calls in flight).
   ShutdownSummary summary;
+  {
+    // Reloads in flight finish first (each is bounded by its start and stop timeouts).
+    std::unique_lock lock(mu_);
+    reloads_closed_ = true;
+    cv_.wait(lock, [&] { return active_reloads_ == 0; });
+  }
   const std::size_t hung_health_calls = health_.stop();
 
   std::unique_lock lock(mu_);

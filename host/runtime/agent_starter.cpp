@@ -7,17 +7,9 @@
 namespace agenthost::runtime {
 namespace {
 
-// Runs one call into plugin code; an exception becomes a StartFailure message.
 template <class Fn>
 std::optional<std::string> guarded(Fn&& fn) {
-  try {
-    fn();
-    return std::nullopt;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  } catch (...) {
-    return std::string("an exception that is not a std::exception");
-  }
+  return guarded_call(std::forward<Fn>(fn));
 }
 
 }  // namespace
@@ -64,6 +56,27 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   observe(AgentState::starting, file);
   if (auto error = guarded([&] { instance->agent->start(); })) {
     return fail(fmt::format("start() threw: {} (plugin {})", *error, file));
+  }
+  return instance;
+}
+
+std::variant<std::shared_ptr<AgentInstance>, std::string> build_reload_instance(
+    const config::AgentSpec& spec, const std::string& machine, std::shared_ptr<loader::PluginLibrary> library,
+    std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
+    std::shared_ptr<messaging::AgentEndpoint> endpoint, observability::AgentFamilies& metric_families,
+    errors::ErrorBus& errors) {
+  auto instance = std::make_shared<AgentInstance>();
+  instance->library = std::move(library);
+  instance->context = std::make_unique<AgentContextImpl>(spec.name, machine, YAML::Clone(spec.config),
+                                                         std::move(logger), messaging, std::move(endpoint),
+                                                         metric_families, errors);
+  instance->context->stage_handlers();
+  if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
+    return fmt::format("the factory threw: {}", *error);
+  }
+  if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {
+    instance->context->endpoint().discard_staged();
+    return fmt::format("configure() threw: {}", *error);
   }
   return instance;
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,5 +35,27 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
     messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
     const PhaseObserver& observe);
+
+// Runs one call into plugin code; an exception becomes its message.
+template <class Fn>
+std::optional<std::string> guarded_call(Fn&& fn) {
+  try {
+    fn();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  } catch (...) {
+    return std::string("an exception that is not a std::exception");
+  }
+}
+
+// A hot reload's new instance of a running agent, from `library`: factory and configure()
+// only. Its serve() calls are staged on the agent's endpoint (the old instance still serves)
+// until AgentContextImpl::go_live(). An error says which call failed.
+std::variant<std::shared_ptr<AgentInstance>, std::string> build_reload_instance(
+    const config::AgentSpec& spec, const std::string& machine, std::shared_ptr<loader::PluginLibrary> library,
+    std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
+    std::shared_ptr<messaging::AgentEndpoint> endpoint, observability::AgentFamilies& metric_families,
+    errors::ErrorBus& errors);
 
 }  // namespace agenthost::runtime

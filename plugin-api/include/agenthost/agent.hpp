@@ -27,6 +27,9 @@
 // - configure(), start() and stop() are never called concurrently with one another for the
 //   same agent. Different agents run concurrently.
 
+#include <string>
+#include <string_view>
+
 #include "agenthost/agent_context.hpp"
 #include "agenthost/health.hpp"
 
@@ -40,6 +43,24 @@ class Agent {
   virtual void start() = 0;
   virtual void stop() = 0;
   virtual Health health() = 0;
+
+  // --- API 1.4: hot reload (declared last: the slots above keep their places) ---
+  //
+  // When the plugin file changes, the host builds a new instance from the new file and
+  // configures it, holds this agent's incoming requests, waits for running handlers, then
+  // calls snapshot() on the old instance, stop() on it, restore() on the new one with what
+  // snapshot() returned, and start() on the new one; held requests go to the new instance.
+  // If restore() or start() throws or start() overruns the start timeout, the host builds a
+  // fresh instance from the old file the same way (restore() gets the same state) and keeps
+  // serving with it.
+  //
+  // snapshot(): called on a host thread while no handler of this agent runs, after start()
+  // and before stop(). Any bytes (JSON, a serialised struct); the default hands over nothing.
+  virtual std::string snapshot() { return {}; }
+  // restore(): called after configure() and before start(), only on a reload (never at the
+  // first start). `state` is what the old instance's snapshot() returned; empty when it had
+  // nothing to hand over (or was built for an API before 1.4). Throw to refuse the reload.
+  virtual void restore(std::string_view state) { (void)state; }
 };
 
 }  // namespace agenthost

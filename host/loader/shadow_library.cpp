@@ -1,0 +1,56 @@
+#include "loader/shadow_library.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace agenthost::loader {
+
+std::filesystem::path make_shadow_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::filesystem::path base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  const auto dir = base / fmt::format("agenthost-{}-reload", ::getpid());
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return dir;
+}
+
+std::variant<std::shared_ptr<PluginLibrary>, std::string> load_shadow_copy(const std::filesystem::path& file,
+                                                                           const std::filesystem::path& shadow_dir,
+                                                                           std::uint64_t generation) {
+  const auto shadow = shadow_dir / fmt::format("{}.{}.so", file.stem().string(), generation);
+  std::error_code ec;
+  std::filesystem::create_directories(shadow_dir, ec);
+  std::filesystem::copy_file(file, shadow, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) return fmt::format("cannot copy {} to {} for loading: {}", file.string(), shadow.string(), ec.message());
+  auto loaded = PluginLibrary::load(shadow);
+  std::filesystem::remove(shadow, ec);
+  if (auto* error = std::get_if<std::string>(&loaded)) {
+    // The message names the copy; the operator knows the file they replaced.
+    std::string text = *error;
+    for (auto at = text.find(shadow.string()); at != std::string::npos; at = text.find(shadow.string(), at)) {
+      text.replace(at, shadow.string().size(), file.string());
+      at += file.string().size();
+    }
+    return text;
+  }
+  return loaded;
+}
+
+bool still_mapped(const std::filesystem::path& path) {
+  std::ifstream maps("/proc/self/maps");
+  const std::string needle = path.string();
+  for (std::string line; std::getline(maps, line);) {
+    const auto at = line.find(needle);
+    if (at == std::string::npos) continue;
+    const auto rest = line.substr(at + needle.size());
+    if (rest.empty() || rest == " (deleted)") return true;
+  }
+  return false;
+}
+
+}  // namespace agenthost::loader
