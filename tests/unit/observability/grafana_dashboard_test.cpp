@@ -31,7 +31,7 @@ std::set<std::string> exported_families() {
                     },
                     [] { return std::size_t{1}; }, [] { return SocketPool::Counts{}; },
                     [] { return messaging::SocketLoopCounters{}; }});
-  metrics.requests().observer_for("A")->observe("m", 500, 0.001);
+  metrics.requests().observer_for("A")->observe("m", 500, std::chrono::milliseconds(1));
   std::set<std::string> names;
   std::istringstream text(metrics.exposition());
   for (std::string line; std::getline(text, line);)
