@@ -31,7 +31,7 @@ std::set<std::string> exported_families() {
                     },
                     [] { return std::size_t{1}; }, [] { return SocketPool::Counts{}; },
                     [] { return messaging::SocketLoopCounters{}; }});
-  metrics.requests().observer_for("A")->observe("m", 500, 0.001);
+  metrics.requests().observer_for("A")->observe("m", 500, std::chrono::milliseconds(1));
   metrics.requests().errors("A", "error").Increment();  // the error bus counts here
   std::set<std::string> names;
   std::istringstream text(metrics.exposition());

@@ -91,6 +91,30 @@ TEST_F(RequestMetricsTest, ACallWhoseCallerGaveUpIsCounted504WithoutHandlerTime)
             std::nullopt);
 }
 
+TEST(RequestMetricsObserver, HandlerTimeLandsInItsBucketAndTheSum) {
+  HostMetrics metrics;
+  auto observer = metrics.requests().observer_for("X");
+  observer->observe("m", 200, 10us);                        // on a bound: that bucket (le)
+  observer->observe("m", 200, 10us + 1ns);                  // just above it: the next one
+  observer->observe("m", 500, 20s);                         // above every bound: +Inf only
+  observer->observe("m", 404, messaging::kNoHandlerTime);  // counted, but no handler time
+  const auto text = metrics.exposition();
+  const auto bucket = [&](const std::string& le) {
+    return sample(text, "agent_request_duration_seconds_bucket",
+                  {{"agent", "X"}, {"method", "m"}, {"le", le}});
+  };
+  EXPECT_EQ(bucket("1e-05"), 1);
+  EXPECT_EQ(bucket("2.5e-05"), 2);
+  EXPECT_EQ(bucket("10"), 2);
+  EXPECT_EQ(bucket("+Inf"), 3);
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "X"}}), 3);
+  const auto sum = sample(text, "agent_request_duration_seconds_sum", {{"agent", "X"}});
+  ASSERT_TRUE(sum);
+  EXPECT_NEAR(*sum, 20.000020001, 1e-9);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "404"}}), 1);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "200"}}), 2);
+}
+
 TEST(RequestDurationBuckets, AscendFromMicrosecondsToSeconds) {
   const auto& buckets = request_duration_buckets();
   ASSERT_FALSE(buckets.empty());
