@@ -116,14 +116,15 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
   const auto& logger = records_[node].logger;
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
   std::shared_ptr<AgentInstance> old;
+  std::string file;
   {
     std::lock_guard lock(mu_);
     auto& r = records_[node];
     if (r.state != AgentState::ready || !r.instance) return std::nullopt;  // it stopped meanwhile
     old = r.instance;
+    file = r.plugin_file;
   }
   auto endpoint = messaging_->find_endpoint(spec.name);
-  const std::string file = records_[node].plugin_file;  // set once at start, read-only since
   auto refuse = [&](const std::string& why) {
     errors_.report(spec.name, "reload", Severity::error,
                    fmt::format("reload from {} refused: {}; the previous code keeps serving", file, why));
