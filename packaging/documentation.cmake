@@ -1,5 +1,6 @@
 # Man pages and the Debian changelog, gzip -9n as Debian wants them (-n: no name or time
-# stamp, so the packages are reproducible), and the copyright file of each package.
+# stamp, so the packages are reproducible), and each package's copyright file and lintian
+# overrides.
 set(doc_out ${CMAKE_CURRENT_BINARY_DIR}/doc)
 configure_file(debian/changelog.in ${doc_out}/changelog.Debian @ONLY)
 configure_file(man/agenthost.8 ${doc_out}/agenthost.8 @ONLY)
@@ -20,4 +21,7 @@ install(FILES ${doc_out}/agentctl.1.gz DESTINATION share/man/man1 COMPONENT agen
 foreach(package agenthost agenthost-dev)
   install(FILES debian/copyright ${doc_out}/changelog.Debian.gz
     DESTINATION share/doc/${package} COMPONENT ${package})
+  # Each override says why, in debian/PACKAGE.lintian-overrides.
+  install(FILES debian/${package}.lintian-overrides
+    DESTINATION share/lintian/overrides RENAME ${package} COMPONENT ${package})
 endforeach()

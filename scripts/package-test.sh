@@ -100,7 +100,7 @@ runtime_deb=$(ls "$build_dir"/agenthost_*.deb)
 dev_deb=$(ls "$build_dir"/agenthost-dev_*.deb)
 
 step "lintian $(basename "$runtime_deb") $(basename "$dev_deb")"
-timeout 600 lintian --fail-on error,warning --no-tag-display-limit "$runtime_deb" "$dev_deb" \
+timeout 600 lintian --fail-on error,warning --tag-display-limit 0 "$runtime_deb" "$dev_deb" \
   || fail "lintian found errors or warnings (above)"
 
 step "one version: $project_version"
@@ -128,7 +128,8 @@ timeout 30 agenthost check --config /etc/agenthost/agenthost.yaml || fail "agent
 step "run the installed host (admin 127.0.0.1:$AGENTHOST_ADMIN_PORT)"
 start_host
 [ "$(agent_state EchoFront)" = ready ] || fail "EchoFront is not ready: $(timeout 10 agentctl status)"
-reply=$(timeout 10 python3 examples/python/call_agent.py --endpoint "tcp://127.0.0.1:$AGENTHOST_ECHO_PORT" \
+# /usr/bin/python3: the one python3-zmq is for (a python3 earlier on PATH may lack pyzmq).
+reply=$(timeout 10 /usr/bin/python3 examples/python/call_agent.py --endpoint "tcp://127.0.0.1:$AGENTHOST_ECHO_PORT" \
   --method echo --payload from-package-test) || fail "calling EchoFront"
 [ "$reply" = from-package-test ] || fail "EchoFront answered '$reply'"
 
