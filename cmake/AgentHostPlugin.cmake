@@ -12,7 +12,8 @@
 #   no "lib" prefix       the file is NAME.so, found by `plugin: NAME`.
 # `cmake --install` puts NAME.so where the host looks: DESTINATION, else
 # AGENTHOST_PLUGIN_INSTALL_DIR (the installed package sets /usr/lib/agenthost/plugins).
-# NO_INSTALL is for plugins that only tests and benchmarks load.
+# NO_INSTALL, or AGENTHOST_PLUGIN_NO_INSTALL set in a folder (tests/, bench/), is for
+# plugins that only tests and benchmarks load.
 function(agenthost_add_plugin name)
   cmake_parse_arguments(ARG "NO_INSTALL" "OUTPUT_DIRECTORY;DESTINATION;COMPONENT" "SOURCES" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})
@@ -26,7 +27,7 @@ function(agenthost_add_plugin name)
   if(ARG_OUTPUT_DIRECTORY)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY})
   endif()
-  if(ARG_NO_INSTALL)
+  if(ARG_NO_INSTALL OR AGENTHOST_PLUGIN_NO_INSTALL)
     return()
   endif()
   set(destination ${ARG_DESTINATION})
