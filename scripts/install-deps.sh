@@ -22,6 +22,9 @@ test_packages=(
   python3 python3-zmq   # the Python caller example and the seed's baseline in bench/messaging
   prometheus            # promtool checks /metrics; a real Prometheus server scrapes a host
   chromium fonts-dejavu-core  # the /status page, loaded and screenshotted headless
+  # scripts/package-test.sh and tests/packaging: cpack's dpkg-shlibdeps, lintian, and
+  # systemd-analyze verify on the unit (systemd itself is not started by installing it)
+  dpkg-dev lintian systemd
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=("${test_packages[@]}")
