@@ -1,10 +1,10 @@
 #include "errors/error_event.hpp"
 
-#include <array>
-#include <ctime>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "observability/utc_time.hpp"
 
 namespace agenthost::errors {
 
@@ -17,7 +17,7 @@ std::optional<Severity> parse_severity(std::string_view text) noexcept {
 
 nlohmann::json to_json(const ErrorEvent& event) {
   return {{"seq", event.seq},         {"time_ms", event.time_ms},
-          {"time", format_utc_time(event.time_ms)},
+          {"time", observability::format_utc_time_ms(event.time_ms)},
           {"machine", event.machine}, {"agent", event.agent},
           {"method", event.method},   {"severity", std::string(to_string(event.severity))},
           {"message", event.message}, {"fields", event.fields}};
@@ -37,15 +37,6 @@ ErrorEvent event_from_json(const nlohmann::json& object) {
   event.message = object.at("message").get<std::string>();
   if (auto it = object.find("fields"); it != object.end()) event.fields = it->get<ErrorFields>();
   return event;
-}
-
-std::string format_utc_time(std::int64_t time_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03}Z", text.data(), time_ms % 1000);
 }
 
 }  // namespace agenthost::errors

@@ -33,7 +33,4 @@ std::optional<Severity> parse_severity(std::string_view text) noexcept;
 nlohmann::json to_json(const ErrorEvent& event);
 ErrorEvent event_from_json(const nlohmann::json& object);
 
-// "2026-11-27T09:15:02.123Z"
-std::string format_utc_time(std::int64_t time_ms);
-
 }  // namespace agenthost::errors

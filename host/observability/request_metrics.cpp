@@ -44,8 +44,8 @@ const std::vector<double>& request_duration_buckets() {
 // One agent's counts. Workers only ever add to atomics; a scrape reads them.
 class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
  public:
-  AgentObserver(RequestMetrics& owner, std::string agent)
-      : owner_(owner), agent_(std::move(agent)), buckets_(request_duration_buckets()) {
+  explicit AgentObserver(std::string agent)
+      : agent_(std::move(agent)), buckets_(request_duration_buckets()) {
     if (buckets_.size() > kMaxBuckets) throw std::logic_error("too many duration buckets");
     bounds_ns_.fill(std::numeric_limits<std::int64_t>::max());  // +Inf, and the scan's end
     for (std::size_t b = 0; b < buckets_.size(); ++b)
@@ -129,7 +129,6 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
     return stats;
   }
 
-  RequestMetrics& owner_;
   const std::string agent_;
   const std::vector<double> buckets_;
   std::array<std::int64_t, kMaxBuckets + 1> bounds_ns_{};  // buckets_ in ns, then +Inf
@@ -182,7 +181,7 @@ RequestMetrics::~RequestMetrics() = default;
 std::shared_ptr<messaging::RequestObserver> RequestMetrics::observer_for(const std::string& agent) {
   std::lock_guard lock(mu_);
   auto& observer = observers_[agent];
-  if (!observer) observer = std::make_shared<AgentObserver>(*this, agent);
+  if (!observer) observer = std::make_shared<AgentObserver>(agent);
   return observer;
 }
 

@@ -1,4 +1,5 @@
 #include "errors/error_wire.hpp"
+#include "observability/utc_time.hpp"
 
 #include <stdexcept>
 
@@ -57,8 +58,10 @@ TEST(ErrorEvent, SeverityNamesAndUtcTimes) {
   for (auto s : {Severity::info, Severity::warning, Severity::error, Severity::critical})
     EXPECT_EQ(parse_severity(to_string(s)), s);
   EXPECT_EQ(parse_severity("fatal"), std::nullopt);
-  EXPECT_EQ(format_utc_time(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(format_utc_time(1'795'000'000'042), "2026-11-18T11:06:40.042Z");
+  EXPECT_EQ(observability::format_utc_time_ms(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(observability::format_utc_time_ms(1'795'000'000'042), "2026-11-18T11:06:40.042Z");
+  // Before 1970 the seconds round down, not towards zero.
+  EXPECT_EQ(observability::format_utc_time_ms(-1), "1969-12-31T23:59:59.999Z");
 }
 
 }  // namespace
