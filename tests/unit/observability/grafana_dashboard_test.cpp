@@ -10,6 +10,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <zmq.hpp>
+
+#include "errors/error_bus.hpp"
+#include "errors/error_collector.hpp"
+#include "errors/error_forwarder.hpp"
 #include "observability/host_metrics.hpp"
 
 namespace agenthost::observability {
@@ -33,6 +38,12 @@ std::set<std::string> exported_families() {
                     [] { return messaging::SocketLoopCounters{}; }});
   metrics.requests().observer_for("A")->observe("m", 500, std::chrono::milliseconds(1));
   metrics.requests().errors("A", "error").Increment();  // the error bus counts here
+  // The error bus's own families: constructed (they register), never started.
+  errors::ErrorBus bus("m", 10, metrics.registry(), {});
+  bus.report("A", "m", agenthost::Severity::error, "x", {}, false);
+  zmq::context_t context;
+  errors::ErrorForwarder forwarder(context, "m", {.endpoint = "inproc://nowhere"}, metrics.registry());
+  errors::ErrorCollector collector(context, "inproc://collector", bus, metrics.registry());
   std::set<std::string> names;
   std::istringstream text(metrics.exposition());
   for (std::string line; std::getline(text, line);)
