@@ -50,77 +50,72 @@ std::optional<ListenAddress> read_listen(const YAML::Node& node, YamlReader& rea
   return std::nullopt;
 }
 
+// A list of addresses to connect to (peers, etcd members) and what its messages say.
+struct AddressList {
+  std::string_view key;          // "host.registry.peers"
+  int example_port;
+  std::string_view list_hint;    // how to write the list
+  std::string_view port_hint;    // which port to write instead of 0
+  std::string_view target;       // "address or host name other hosts reach that host at"
+  std::string_view entry_hint;   // an entry written well
+};
+
 // Every entry is checked, so that one run reports all the bad ones.
-void read_peers(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
+void read_address_list(const YAML::Node& node, YamlReader& reader, const AddressList& list,
+                       std::vector<ListenAddress>& out) {
   if (!node.IsSequence()) {
-    reader.error(node, fmt::format("host.registry.peers must be a list, got {} (write [\"pc1:{}\", \"pc2:{}\"] "
-                                   "or one '- HOST:PORT' per line)",
-                                   describe_type(node), kExamplePort, kExamplePort));
+    reader.error(node, fmt::format("{} must be a list, got {} (write {})", list.key, describe_type(node),
+                                   list.list_hint));
     return;
   }
-  constexpr std::string_view kEntry = "host.registry.peers entry";
+  const std::string entry_key = fmt::format("{} entry", list.key);
   for (const auto& item : node) {
-    auto peer = read_listen_address(item, reader, kEntry, kExamplePort);
-    if (!peer) continue;
-    const std::string written = to_string(*peer);
-    const auto kind = classify_address(peer->host);
-    const auto same = std::find_if(registry.peers.begin(), registry.peers.end(), [&](const ListenAddress& p) {
-      return p.host == peer->host && p.port == peer->port;
+    auto address = read_listen_address(item, reader, entry_key, list.example_port);
+    if (!address) continue;
+    const std::string written = to_string(*address);
+    const auto kind = classify_address(address->host);
+    const auto same = std::find_if(out.begin(), out.end(), [&](const ListenAddress& a) {
+      return a.host == address->host && a.port == address->port;
     });
-    if (peer->port == 0) {
-      reader.error(item, fmt::format("{} '{}' has port 0 (write the port of that host's host.registry.listen)",
-                                     kEntry, written));
+    if (address->port == 0) {
+      reader.error(item, fmt::format("{} '{}' has port 0 (write {})", entry_key, written, list.port_hint));
     } else if (kind == AddressKind::wildcard) {
       reader.error(item, fmt::format("{} '{}' has a wildcard address, which cannot be connected to (write the "
-                                     "address or host name other hosts reach that host at)",
-                                     kEntry, written));
+                                     "{})",
+                                     entry_key, written, list.target));
     } else if (!names_a_host(kind)) {
-      reader.error(item, fmt::format("{} '{}' does not start with an IP address or host name (write e.g. "
-                                     "\"pc2:{}\" or \"[fe80::2]:{}\")",
-                                     kEntry, written, kExamplePort, kExamplePort));
-    } else if (same != registry.peers.end()) {
-      reader.error(item, fmt::format("host.registry.peers lists '{}' twice (first at {}; keep one)", written,
+      reader.error(item, fmt::format("{} '{}' does not start with an IP address or host name (write {})",
+                                     entry_key, written, list.entry_hint));
+    } else if (same != out.end()) {
+      reader.error(item, fmt::format("{} lists '{}' twice (first at {}; keep one)", list.key, written,
                                      same->where.to_string()));
     } else {
-      registry.peers.push_back(std::move(*peer));
+      out.push_back(std::move(*address));
     }
   }
 }
 
+void read_peers(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
+  static const std::string list_hint =
+      fmt::format("[\"pc1:{0}\", \"pc2:{0}\"] or one '- HOST:PORT' per line", kExamplePort);
+  static const std::string entry_hint = fmt::format("e.g. \"pc2:{0}\" or \"[fe80::2]:{0}\"", kExamplePort);
+  read_address_list(node, reader,
+                    {"host.registry.peers", kExamplePort, list_hint, "the port of that host's host.registry.listen",
+                     "address or host name other hosts reach that host at", entry_hint},
+                    registry.peers);
+}
+
 // host.registry.etcd.endpoints: the client addresses of the etcd members, tried in turn.
 void read_etcd_endpoints(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
-  constexpr std::string_view kEntry = "host.registry.etcd.endpoints entry";
-  if (!node.IsSequence()) {
-    reader.error(node, fmt::format("host.registry.etcd.endpoints must be a list, got {} (write "
-                                   "[\"10.0.0.1:{}\", \"10.0.0.2:{}\"])",
-                                   describe_type(node), kEtcdExamplePort, kEtcdExamplePort));
-    return;
-  }
-  for (const auto& item : node) {
-    auto endpoint = read_listen_address(item, reader, kEntry, kEtcdExamplePort);
-    if (!endpoint) continue;
-    const std::string written = to_string(*endpoint);
-    const auto kind = classify_address(endpoint->host);
-    const auto same = std::find_if(registry.etcd_endpoints.begin(), registry.etcd_endpoints.end(),
-                                   [&](const ListenAddress& e) { return e.host == endpoint->host && e.port == endpoint->port; });
-    if (endpoint->port == 0) {
-      reader.error(item, fmt::format("{} '{}' has port 0 (write the port of that member's client URL, usually {})",
-                                     kEntry, written, kEtcdExamplePort));
-    } else if (kind == AddressKind::wildcard) {
-      reader.error(item, fmt::format("{} '{}' has a wildcard address, which cannot be connected to (write the "
-                                     "address this host reaches that etcd member at)",
-                                     kEntry, written));
-    } else if (!names_a_host(kind)) {
-      reader.error(item, fmt::format("{} '{}' does not start with an IP address or host name (write "
-                                     "HOST:PORT without http://, e.g. \"10.0.0.1:{}\")",
-                                     kEntry, written, kEtcdExamplePort));
-    } else if (same != registry.etcd_endpoints.end()) {
-      reader.error(item, fmt::format("host.registry.etcd.endpoints lists '{}' twice (first at {}; keep one)",
-                                     written, same->where.to_string()));
-    } else {
-      registry.etcd_endpoints.push_back(std::move(*endpoint));
-    }
-  }
+  static const std::string list_hint = fmt::format("[\"10.0.0.1:{0}\", \"10.0.0.2:{0}\"]", kEtcdExamplePort);
+  static const std::string port_hint =
+      fmt::format("the port of that member's client URL, usually {}", kEtcdExamplePort);
+  static const std::string entry_hint =
+      fmt::format("HOST:PORT without http://, e.g. \"10.0.0.1:{}\"", kEtcdExamplePort);
+  read_address_list(node, reader,
+                    {"host.registry.etcd.endpoints", kEtcdExamplePort, list_hint, port_hint,
+                     "address this host reaches that etcd member at", entry_hint},
+                    registry.etcd_endpoints);
 }
 
 void read_etcd(const YAML::Node& node, YamlReader& reader, RegistrySpec& registry) {
