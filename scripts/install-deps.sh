@@ -27,6 +27,7 @@ test_packages=(
   # systemd-analyze verify on the unit (systemd itself is not started by installing it)
   dpkg-dev lintian systemd
   etcd-server           # the etcd registry backend's tests start their own etcd (tests/integration)
+  iproute2              # ip netns, veth, bridge: the three-host cluster test in network namespaces
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=("${test_packages[@]}")
