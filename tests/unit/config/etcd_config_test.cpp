@@ -74,19 +74,19 @@ TEST(EtcdConfigTest, EveryBadEndpointIsReportedWithItsPosition) {
 
 TEST(EtcdConfigTest, EndpointsMustBeAList) {
   EXPECT_EQ(problems("host:\n  registry: { backend: etcd, etcd: { endpoints: \"e1:2379\" } }\n"),
-            "c.yaml:2:53: error: host.registry.etcd.endpoints must be a list, got a string (write "
+            "c.yaml:2:49: error: host.registry.etcd.endpoints must be a list, got a scalar (write "
             "[\"10.0.0.1:2379\", \"10.0.0.2:2379\"])\n");
 }
 
 TEST(EtcdConfigTest, PrefixMustBeAKeyPath) {
   EXPECT_EQ(problems("host:\n  registry: { backend: etcd, etcd: { endpoints: [\"e1:2379\"], prefix: agenthost } }\n"),
-            "c.yaml:2:74: error: host.registry.etcd.prefix 'agenthost' must be a key path starting with '/' "
+            "c.yaml:2:70: error: host.registry.etcd.prefix 'agenthost' must be a key path starting with '/' "
             "(write e.g. \"/agenthost/lab\"; every host of one cluster uses the same)\n");
 }
 
 TEST(EtcdConfigTest, UnknownKeyInEtcdSection) {
   EXPECT_EQ(problems("host:\n  registry: { backend: etcd, etcd: { endpoint: [\"e1:2379\"] } }\n"),
-            "c.yaml:2:41: error: unknown key 'endpoint' in host.registry.etcd (did you mean 'endpoints'?)\n"
+            "c.yaml:2:38: error: unknown key 'endpoint' in host.registry.etcd (did you mean 'endpoints'?)\n"
             "c.yaml:2:24: error: host.registry.backend etcd needs host.registry.etcd.endpoints (add etcd: { "
             "endpoints: [\"HOST:2379\"] }, the client addresses of the etcd members)\n");
 }
@@ -95,7 +95,7 @@ TEST(EtcdConfigTest, EtcdUnusedByAnotherBackendIsAWarning) {
   auto result = load("host:\n  registry: { backend: local, etcd: { endpoints: [\"e1:2379\"] } }\n");
   EXPECT_TRUE(result.ok());
   EXPECT_EQ(formatted(result.diagnostics),
-            "c.yaml:2:38: warning: host.registry.etcd is only used by backend etcd, not local (remove it, or "
+            "c.yaml:2:37: warning: host.registry.etcd is only used by backend etcd, not local (remove it, or "
             "write backend: etcd)\n");
 }
 
