@@ -16,6 +16,7 @@ packages=(
   prometheus-cpp-dev    # metrics: the registry and the text exposition
   libcivetweb-dev civetweb  # the admin HTTP listener (civetweb's CMake package wants both)
   libsystemd-dev        # sd_notify: READY=1, STATUS=, WATCHDOG=1 under systemd
+  libcurl4-openssl-dev  # the etcd registry backend: etcd's HTTP/JSON gateway
 )
 test_packages=(
   libgtest-dev libgmock-dev
@@ -25,6 +26,8 @@ test_packages=(
   # scripts/package-test.sh and tests/packaging: cpack's dpkg-shlibdeps, lintian, and
   # systemd-analyze verify on the unit (systemd itself is not started by installing it)
   dpkg-dev lintian systemd
+  etcd-server           # the etcd registry backend's tests start their own etcd (tests/integration)
+  iproute2              # ip netns, veth, bridge: the three-host cluster test in network namespaces
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=("${test_packages[@]}")

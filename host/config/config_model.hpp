@@ -63,7 +63,8 @@ struct ListenAddress {
 // (registry_backend_names) are both made from this list, so adding one is one line here.
 #define AGENTHOST_REGISTRY_BACKENDS(X) \
   X(local) /* kept in this host only; nothing is announced */ \
-  X(peers) /* every host announces its endpoints to host.registry.peers */
+  X(peers) /* every host announces its endpoints to host.registry.peers */ \
+  X(etcd)  /* every host puts its endpoints into etcd under a lease and watches the others' */
 
 // host.registry: where agents' endpoints are published and looked up.
 struct RegistrySpec {
@@ -75,11 +76,17 @@ struct RegistrySpec {
   std::vector<ListenAddress> peers;     // the registry listen addresses of all hosts (may include this one)
   Duration announce_interval{200};
   Duration ttl{1000};  // an endpoint not announced again within ttl is dropped; > announce_interval
+  std::vector<ListenAddress> etcd_endpoints;  // host.registry.etcd.endpoints: members' client addresses
+  std::string etcd_prefix = "/agenthost";     // host.registry.etcd.prefix: the cluster's keys start with it
 };
+
+// The backend can tell this host about agents of other machines (a remote dependency can be
+// waited for), whichever it is.
+bool learns_other_hosts(const RegistrySpec& registry);
 
 // The backends' names as written in the config, in declaration order.
 const std::vector<std::string>& registry_backend_names();
-// "local", "peers".
+// "local", "peers", "etcd".
 const std::string& to_string(RegistrySpec::Backend backend);
 
 // host.client: how an agent calls other agents' endpoints.

@@ -37,10 +37,11 @@ std::optional<std::string> MessagingHost::start() {
   if (started_) return std::nullopt;
   started_ = true;
   loop_.start();
-  if (options_.peers) {
-    peers_ = std::make_unique<PeerAnnouncer>(*context_, registry_, *options_.peers);
-    if (auto error = peers_->start()) {
-      peers_.reset();
+  if (options_.peers) backend_ = std::make_unique<PeerAnnouncer>(*context_, registry_, *options_.peers);
+  else if (options_.etcd) backend_ = std::make_unique<EtcdRegistryBackend>(registry_, *options_.etcd);
+  if (backend_) {
+    if (auto error = backend_->start()) {
+      backend_.reset();
       return error;
     }
   }
@@ -50,7 +51,7 @@ std::optional<std::string> MessagingHost::start() {
 void MessagingHost::stop() {
   if (!started_) return;
   started_ = false;
-  if (peers_) peers_->stop();
+  if (backend_) backend_->stop();
   loop_.stop();
   workers_.shutdown(std::chrono::milliseconds(500));
   pool_.close();

@@ -20,8 +20,10 @@
 #include "messaging/circuit_breaker.hpp"
 #include "messaging/connection_pool.hpp"
 #include "messaging/deadline_watch.hpp"
+#include "messaging/etcd_registry_backend.hpp"
 #include "messaging/peer_announcer.hpp"
 #include "messaging/registry.hpp"
+#include "messaging/registry_backend.hpp"
 #include "messaging/socket_loop.hpp"
 #include "messaging/worker_pool.hpp"
 
@@ -40,7 +42,9 @@ struct MessagingOptions {
   std::string advertise = "127.0.0.1";  // how other hosts reach them
   std::size_t workers = 0;              // 0: max(2, hardware threads)
   ClientSettings client;
-  std::optional<PeerOptions> peers;     // the `peers` registry backend, when configured
+  // The registry backend, when one is configured: at most one of these.
+  std::optional<PeerOptions> peers;  // `peers`
+  std::optional<EtcdOptions> etcd;   // `etcd`
 };
 
 class MessagingHost {
@@ -95,7 +99,7 @@ class MessagingHost {
   SocketLoop loop_;
   ConnectionPool pool_;
   Registry registry_;
-  std::unique_ptr<PeerAnnouncer> peers_;
+  std::unique_ptr<RegistryBackend> backend_;
   bool started_ = false;
 
   mutable std::mutex mu_;

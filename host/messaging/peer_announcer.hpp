@@ -20,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "messaging/registry.hpp"
+#include "messaging/registry_backend.hpp"
 #include "messaging/wakeup.hpp"
 
 namespace agenthost::messaging {
@@ -31,16 +32,16 @@ struct PeerOptions {
   std::chrono::milliseconds ttl{1000};
 };
 
-class PeerAnnouncer {
+class PeerAnnouncer final : public RegistryBackend {
  public:
   PeerAnnouncer(zmq::context_t& context, Registry& registry, PeerOptions options);
-  ~PeerAnnouncer();  // stop()
+  ~PeerAnnouncer() override;  // stop()
   PeerAnnouncer(const PeerAnnouncer&) = delete;
   PeerAnnouncer& operator=(const PeerAnnouncer&) = delete;
 
   // Binds the listen address; an error message naming it when that fails.
-  std::optional<std::string> start();
-  void stop();
+  std::optional<std::string> start() override;
+  void stop() override;
 
  private:
   void run();

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agenthost/version.hpp"
+#include "config/network_address.hpp"
 #include "errors/error_event.hpp"
 #include "messaging/tcp_address.hpp"
 #include "runtime/agent_host_record.hpp"
@@ -37,6 +38,13 @@ messaging::MessagingOptions messaging_options(const config::HostSpec& host,
     peers.interval = host.registry.announce_interval;
     peers.ttl = host.registry.ttl;
     options.peers = std::move(peers);
+  }
+  if (host.registry.backend == config::RegistrySpec::Backend::etcd) {
+    messaging::EtcdOptions etcd;
+    for (const auto& endpoint : host.registry.etcd_endpoints) etcd.endpoints.push_back(config::to_string(endpoint));
+    etcd.prefix = host.registry.etcd_prefix;
+    etcd.ttl = host.registry.ttl;
+    options.etcd = std::move(etcd);
   }
   return options;
 }

@@ -137,10 +137,10 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
       if (!records_[d].selected) remote.insert(d);
   }
   if (remote.empty()) return;
-  if (!config_.host.registry.listen || config_.host.registry.peers.empty()) {
+  if (!config::learns_other_hosts(config_.host.registry)) {
     block_remote_dependents(scheduler,
                             "this host has no registry backend to learn about it (configure "
-                            "host.registry with peers, or run every machine's agents with "
+                            "host.registry with peers or etcd, or run every machine's agents with "
                             "--machine all)");
     return;
   }

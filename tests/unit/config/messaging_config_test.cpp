@@ -158,16 +158,17 @@ TEST(MessagingConfigTest, PeersAloneChooseThePeersBackend) {
 }
 
 TEST(MessagingConfigTest, BackendNamesComeFromOneList) {
-  EXPECT_EQ(registry_backend_names(), (std::vector<std::string>{"local", "peers"}));
+  EXPECT_EQ(registry_backend_names(), (std::vector<std::string>{"local", "peers", "etcd"}));
   EXPECT_EQ(to_string(Backend::local), "local");
   EXPECT_EQ(to_string(Backend::peers), "peers");
+  EXPECT_EQ(to_string(Backend::etcd), "etcd");
 }
 
 TEST(MessagingConfigTest, UnknownBackend) {
   EXPECT_EQ(problems("host:\n  registry: { backend: peer, listen: \"pc1:7400\" }\n"),
             "c.yaml:2:24: error: unknown host.registry.backend 'peer' (did you mean 'peers'?)\n");
   EXPECT_EQ(problems("host:\n  registry: { backend: zookeeper }\n"),
-            "c.yaml:2:24: error: unknown host.registry.backend 'zookeeper' (use local or peers)\n");
+            "c.yaml:2:24: error: unknown host.registry.backend 'zookeeper' (use local, peers or etcd)\n");
 }
 
 TEST(MessagingConfigTest, PeersBackendNeedsListen) {
