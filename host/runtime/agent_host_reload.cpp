@@ -199,11 +199,11 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
 }
 
 std::optional<std::string> AgentHost::start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
-                                                     const std::string& state) {
+                                                     const std::optional<std::string>& state) {
   const auto& spec = *records_[node].spec;
   instance->context->go_live();  // requests are held: nothing runs the new handlers yet
-  if (instance->library->abi().api_minor >= kFirstMinorWithReload) {
-    if (auto error = guarded_call([&] { instance->agent->restore(state); }))
+  if (state && instance->library->abi().api_minor >= kFirstMinorWithReload) {
+    if (auto error = guarded_call([&] { instance->agent->restore(*state); }))
       return fmt::format("restore() threw: {}", *error);
   }
   // start() on a start thread of its own, so that one that hangs can be given up on.
