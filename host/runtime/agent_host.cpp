@@ -186,6 +186,15 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
   watch_liveness_locked(node, health);
 }
 
+std::variant<std::size_t, std::string> AgentHost::local_agent_locked(std::string_view agent) const {
+  auto id = graph_.find(std::string(agent));
+  if (!id) return fmt::format("no agent '{}' in the configuration", agent);
+  const auto& r = records_[*id];
+  if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
+  if (reloads_closed_) return std::string("the host is stopping");
+  return *id;
+}
+
 void AgentHost::watch_liveness_locked(std::size_t node, const Health& health) {
   auto& r = records_[node];
   if (r.reloading) return;  // a reload or restart owns the agent now

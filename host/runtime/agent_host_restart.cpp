@@ -30,11 +30,10 @@ supervision::RestartTracker& AgentHost::tracker_locked(std::size_t node) {
 
 std::optional<std::string> AgentHost::restart_agent(std::string_view agent) {
   std::unique_lock lock(mu_);
-  auto id = graph_.find(std::string(agent));
-  if (!id) return fmt::format("no agent '{}' in the configuration", agent);
-  auto& r = records_[*id];
-  if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
-  if (reloads_closed_) return "the host is stopping";
+  auto found = local_agent_locked(agent);
+  if (auto* error = std::get_if<std::string>(&found)) return *error;
+  const auto id = std::get<std::size_t>(found);
+  auto& r = records_[id];
   if (r.reloading) return fmt::format("agent '{}' is being reloaded or restarted already (or waits for its back-off)", agent);
   const bool running = r.state == AgentState::ready && r.instance;
   const bool failed_by_supervision = r.state == AgentState::failed && r.failed_library;
@@ -42,14 +41,37 @@ std::optional<std::string> AgentHost::restart_agent(std::string_view agent) {
     return fmt::format("agent '{}' is {}: only a running agent, or one its restart policy failed, can be restarted "
                        "(an agent that failed at start-up needs a restart of the host)",
                        agent, to_string(r.state));
-  tracker_locked(*id).reset();  // the operator's way out of the start limit
+  tracker_locked(id).reset();  // the operator's way out of the start limit
   r.recovering = false;
   r.reloading = true;
   ++active_reloads_;
   lock.unlock();
   spdlog::info("agent {}: restart requested by an operator", agent);
-  pool_.submit([this, node = *id] { run_restart(node, "requested by an operator (agentctl restart)"); });
+  pool_.submit([this, node = id] { run_restart(node, "requested by an operator (agentctl restart)"); });
   return std::nullopt;
+}
+
+bool AgentHost::retry_start(std::size_t node, const TaskRace& race, std::string& failure) {
+  std::unique_lock lock(mu_);
+  auto& r = records_[node];
+  if (r.spec->restart == config::RestartPolicy::never || start_retries_closed_ || race.abandoned()) return false;
+  const auto now = std::chrono::steady_clock::now();
+  const auto decision = tracker_locked(node).on_failure(now);
+  if (decision.give_up) {
+    failure += fmt::format("; start limit hit: {} restarts within {} (start_limit)", decision.restarts_in_interval,
+                           seconds_text(r.spec->start_limit.interval));
+    return false;
+  }
+  // The control thread gives up on a start at r.deadline: the retry gets a whole start timeout.
+  r.deadline = now + decision.delay + r.spec->start_timeout.value_or(config_.host.startup_timeout);
+  r.reason = fmt::format("restarting in {}: {}", seconds_text(decision.delay), failure);
+  publish_status_locked(r);
+  errors_.report(r.spec->name, "start", Severity::error,
+                 fmt::format("{}; restarting in {} (restart {} of {} within {})", failure, seconds_text(decision.delay),
+                             decision.restarts_in_interval, r.spec->start_limit.burst,
+                             seconds_text(r.spec->start_limit.interval)));
+  cv_.wait_until(lock, now + decision.delay, [&] { return start_retries_closed_; });
+  return !start_retries_closed_ && !race.abandoned();
 }
 
 void AgentHost::agent_failed_locked(std::size_t node, std::string reason) {
