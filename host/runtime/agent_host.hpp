@@ -172,6 +172,9 @@ class AgentHost {
   void schedule_restart_locked(std::size_t node, std::chrono::milliseconds delay, std::string reason);
   void run_restart(std::size_t node, std::string reason);
   void give_up_locked(std::size_t node, std::string reason);
+  // stop() on a start thread of its own, given up on after host.startup.stop_timeout (the
+  // instance is then released by that thread when stop() returns). An error says why.
+  std::optional<std::string> stop_in_time(std::shared_ptr<AgentInstance> instance);
   void end_restart(std::size_t node);
   void tell_dependents(std::size_t node, DependencyEvent::Kind kind, const std::string& reason);
   supervision::RestartTracker& tracker_locked(std::size_t node);

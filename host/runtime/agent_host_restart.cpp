@@ -8,6 +8,8 @@
 // finished, has given up, or its back-off timer was cancelled by stop_all(). So stop_all()
 // waits for restarts in flight, and at most one reload or restart runs per agent.
 
+#include <future>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -144,13 +146,14 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
     if (!endpoint->wait_idle(config_.host.stop_timeout))
       spdlog::warn("agent {}: a request handler still runs {} ms into its restart; stopping it anyway", spec.name,
                    config_.host.stop_timeout.count());
-    if (auto error = guarded_call([&] { old->agent->stop(); }))
-      errors_.report(spec.name, "stop", Severity::error, fmt::format("stop() threw during a restart: {}", *error));
-    std::lock_guard lock(mu_);
-    records_[node].instance = nullptr;
+    {
+      std::lock_guard lock(mu_);
+      records_[node].instance = nullptr;
+    }
+    endpoint->clear_handlers();  // the old instance's code: it goes with it
+    if (auto error = stop_in_time(std::move(old)))
+      errors_.report(spec.name, "stop", Severity::error, fmt::format("during a restart: {}", *error));
   }
-  endpoint->clear_handlers();  // the old instance's code: it goes now
-  old.reset();                 // its destructor runs here, on a start thread
 
   std::optional<std::string> error;
   std::shared_ptr<AgentInstance> fresh;
@@ -218,13 +221,29 @@ void AgentHost::give_up_locked(std::size_t node, std::string reason) {
     if (instance) health_.unwatch(node);
     messaging_->agent_gone(name, reason, config_.host.stop_timeout);  // "not serving" from now on
     if (instance) {
-      if (auto error = guarded_call([&] { instance->agent->stop(); }))
-        errors_.report(name, "stop", Severity::error, fmt::format("stop() threw: {}", *error));
-      instance.reset();
+      if (auto error = stop_in_time(std::move(instance))) errors_.report(name, "stop", Severity::error, *error);
     }
     tell_dependents(node, DependencyEvent::Kind::failed, reason);
     end_restart(node);
   });
+}
+
+std::optional<std::string> AgentHost::stop_in_time(std::shared_ptr<AgentInstance> instance) {
+  auto outcome = std::make_shared<std::promise<std::optional<std::string>>>();
+  auto result = outcome->get_future();
+  auto race = std::make_shared<TaskRace>();
+  pool_.submit([this, instance = std::move(instance), outcome, race]() mutable {
+    auto error = guarded_call([&] { instance->agent->stop(); });
+    instance.reset();  // the destructor is agent code too: on this thread
+    if (race->try_finish()) outcome->set_value(std::move(error));
+    else pool_.stuck_task_returned();
+  });
+  if (result.wait_for(config_.host.stop_timeout) == std::future_status::timeout && race->try_abandon()) {
+    pool_.compensate_for_stuck_task();
+    return fmt::format("stop() did not return within {} ms; left running", config_.host.stop_timeout.count());
+  }
+  if (auto error = result.get()) return fmt::format("stop() threw: {}", *error);
+  return std::nullopt;
 }
 
 void AgentHost::tell_dependents(std::size_t node, DependencyEvent::Kind kind, const std::string& reason) {
