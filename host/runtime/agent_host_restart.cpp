@@ -20,7 +20,10 @@
 namespace agenthost::runtime {
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds d) { return fmt::format("{:.1f}s", double(d.count()) / 1000.0); }
+std::string seconds_text(std::chrono::milliseconds d) {
+  if (d < std::chrono::seconds(1)) return fmt::format("{}ms", d.count());
+  return fmt::format("{:.1f}s", double(d.count()) / 1000.0);
+}
 
 }  // namespace
 
