@@ -34,7 +34,10 @@ TEST(SupervisionConfigTest, ReadsEveryKey) {
   - name: A
     plugin: p
     restart: always
-    restart_backoff: { initial: 50ms, max: 2s, jitter: ${JITTER} }
+    restart_backoff:
+      initial: 50ms
+      max: 2s
+      jitter: ${JITTER}
     start_limit: { burst: 2, interval: 10s }
     liveness: { failure_threshold: 4 }
   - { name: B, plugin: p, restart: never }
@@ -61,10 +64,10 @@ TEST(SupervisionConfigTest, BadValuesAreErrorsWithTheirPlace) {
     liveness: { failure_treshold: 2 }
 )");
   EXPECT_NE(out.find("c.yaml:4:14: error: unknown restart policy 'sometimes' for agent 'A'"), std::string::npos) << out;
-  EXPECT_NE(out.find("c.yaml:5:38: error: restart_backoff of agent 'A': max 1s must not be less than initial 2s"),
+  EXPECT_NE(out.find("c.yaml:5:42: error: restart_backoff of agent 'A': max 1.0 s must not be less than initial 2.0 s"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("c.yaml:5:51: error: restart_backoff of agent 'A': jitter must be a number from 0 to 1"),
+  EXPECT_NE(out.find("c.yaml:5:54: error: restart_backoff of agent 'A': jitter must be a number from 0 to 1"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("c.yaml:6:27: error: start_limit of agent 'A': burst must be between 1 and 1000000, got 0"),
