@@ -150,9 +150,6 @@ class AgentHost {
   // Marks the start of `node` as begun (mu_ held) and returns the task that runs it.
   std::function<void()> prepare_start(std::size_t node);
   void run_start(std::size_t node, std::shared_ptr<TaskRace> race);
-  // A start() that threw during start-up: true after the restart policy's back-off, when the
-  // start should be tried again; false when it may not (never, the start limit, stopping).
-  bool retry_start(std::size_t node, const TaskRace& race, std::string& failure);
   void launch_stop(std::size_t node);
   // Reloads: the task, one agent's switch, and the steps it shares with its rollback.
   void run_reload(std::vector<std::size_t> nodes, std::filesystem::path file);
@@ -221,7 +218,6 @@ class AgentHost {
   int registry_listener_ = 0;                // control thread
   int active_reloads_ = 0;                   // guarded by mu_; stop_all() waits for none
   bool reloads_closed_ = false;              // guarded by mu_; set when stop_all() begins
-  bool start_retries_closed_ = false;        // guarded by mu_; set when start_all() is told to stop
   std::uint64_t reload_generation_ = 0;      // guarded by mu_; names the shadow copies
   std::filesystem::path shadow_dir_;         // guarded by mu_; made on the first reload
 };

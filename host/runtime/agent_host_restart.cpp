@@ -56,29 +56,6 @@ std::optional<std::string> AgentHost::restart_agent(std::string_view agent) {
   return std::nullopt;
 }
 
-bool AgentHost::retry_start(std::size_t node, const TaskRace& race, std::string& failure) {
-  std::unique_lock lock(mu_);
-  auto& r = records_[node];
-  if (r.spec->restart == config::RestartPolicy::never || start_retries_closed_ || race.abandoned()) return false;
-  const auto now = std::chrono::steady_clock::now();
-  const auto decision = tracker_locked(node).on_failure(now);
-  if (decision.give_up) {
-    failure += fmt::format("; start limit hit: {} restarts within {} (start_limit)", decision.restarts_in_interval,
-                           seconds_text(r.spec->start_limit.interval));
-    return false;
-  }
-  // The control thread gives up on a start at r.deadline: the retry gets a whole start timeout.
-  r.deadline = now + decision.delay + r.spec->start_timeout.value_or(config_.host.startup_timeout);
-  r.reason = fmt::format("restarting in {}: {}", seconds_text(decision.delay), failure);
-  publish_status_locked(r);
-  errors_.report(r.spec->name, "start", Severity::error,
-                 fmt::format("{}; restarting in {} (restart {} of {} within {})", failure, seconds_text(decision.delay),
-                             decision.restarts_in_interval, r.spec->start_limit.burst,
-                             seconds_text(r.spec->start_limit.interval)));
-  cv_.wait_until(lock, now + decision.delay, [&] { return start_retries_closed_; });
-  return !start_retries_closed_ && !race.abandoned();
-}
-
 void AgentHost::agent_failed_locked(std::size_t node, std::string reason) {
   auto& r = records_[node];
   if (r.spec->restart == config::RestartPolicy::never) {

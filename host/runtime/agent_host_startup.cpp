@@ -41,9 +41,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
   // which the control thread may hold for a whole wave of launches.
   const config::AgentSpec& spec = *records_[node].spec;
   const std::shared_ptr<spdlog::logger> logger = records_[node].logger;
-  bool start_began = false;  // configure() returned: a failure from here on is start()'s
   auto observe = [&](AgentState phase, const std::string& file) {
-    start_began |= phase == AgentState::starting;
     std::lock_guard lock(mu_);
     if (race->abandoned()) return;
     auto& r = records_[node];
@@ -57,20 +55,8 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
-  auto start = [&] {
-    return start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_, metrics_.agent_families(),
-                       errors_, observe);
-  };
-  auto result = start();
-  // A start() that throws is tried again by the restart policy (agent_host_restart.cpp); a
-  // missing plugin or a configure() that throws would fail the same way again.
-  std::uint32_t retries = 0;
-  while (std::holds_alternative<StartFailure>(result) && start_began &&
-         retry_start(node, *race, std::get<StartFailure>(result).message)) {
-    start_began = false;
-    ++retries;
-    result = start();
-  }
+  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
+                            metrics_.agent_families(), errors_, observe);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did
@@ -92,11 +78,6 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
   Outcome outcome{node, nullptr, std::nullopt};
   if (auto* ok = std::get_if<std::shared_ptr<AgentInstance>>(&result)) {
     outcome.instance = std::move(*ok);
-    if (retries > 0) {
-      std::lock_guard lock(mu_);
-      records_[node].restarts += retries;
-      records_[node].recovering = true;  // its first healthy poll starts the back-off over
-    }
   } else {
     auto& failure = std::get<StartFailure>(result);
     outcome.error = std::move(failure.message);
@@ -278,11 +259,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   StartupSummary summary;
   std::set<std::size_t> in_flight;  // nodes whose start task runs
   for (;;) {
-    if (stop_requested.load() && launching) {
-      launching = false;
-      start_retries_closed_ = true;  // a start waiting for its back-off gives up now
-      cv_.notify_all();
-    }
+    if (stop_requested.load()) launching = false;
     settle_remote_dependencies_locked(scheduler);
     if (!remote_wait_over && std::chrono::steady_clock::now() >= remote_wait_until) {
       remote_wait_over = true;
