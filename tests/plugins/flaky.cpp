@@ -1,7 +1,6 @@
 // flaky: the supervision tests' plugin. An agent that turns unhealthy on request and whose
 // restarts can be made to fail, and that records what it hears about its dependencies.
-// Config: `fail_first_starts: N` — its first N starts throw (start-up retries);
-//         `fail_restarts: N` — after its first good start, the next N starts throw.
+// Config: `fail_restarts: N` — after its first start, the next N starts throw.
 // Methods: `sick` (health answers unhealthy from now on), `starts` (how many times this agent
 // has started, in this host), `events` (the dependency events it heard, "kind agent;" each).
 
@@ -23,7 +22,6 @@ class Flaky final : public agenthost::Agent {
  public:
   void configure(agenthost::AgentContext& ctx) override {
     name_ = ctx.name();
-    if (auto n = ctx.config()["fail_first_starts"]) fail_first_ = n.as<int>();
     if (auto n = ctx.config()["fail_restarts"]) fail_restarts_ = n.as<int>();
     ctx.serve("sick", [this](agenthost::Request&) {
       sick_ = true;
@@ -45,9 +43,7 @@ class Flaky final : public agenthost::Agent {
   void start() override {
     std::lock_guard lock(g_mu);
     const int attempt = ++g_starts[name_];
-    if (attempt <= fail_first_) throw std::runtime_error("flaky: start " + std::to_string(attempt) + " refuses");
-    const int good = fail_first_ + 1;  // the first start that runs
-    if (attempt > good && attempt <= good + fail_restarts_)
+    if (attempt > 1 && attempt <= 1 + fail_restarts_)
       throw std::runtime_error("flaky: start " + std::to_string(attempt) + " refuses");
   }
   void stop() override {}
@@ -57,7 +53,6 @@ class Flaky final : public agenthost::Agent {
 
  private:
   std::string name_;
-  int fail_first_ = 0;
   int fail_restarts_ = 0;
   std::atomic<bool> sick_{false};
   std::mutex mu_;
