@@ -64,6 +64,14 @@ control::CommandHandler host_commands(runtime::AgentHost& host) {
                                                     "agentctl errors show the outcome)",
                                                     agent)}};
     }
+    if (command == "restart" && request.contains("agent")) {
+      const std::string agent = request.value("agent", "");
+      if (auto error = host.restart_agent(agent)) return control::error_answer(*error);
+      return nlohmann::json{{"agent", agent},
+                            {"message", fmt::format("restarting {} (its restart history and start limit are reset; "
+                                                    "agentctl status shows the outcome)",
+                                                    agent)}};
+    }
     if (command == "errors") {
       return control::answer_errors(request, host.errors().machine(),
                                     [&host](const errors::ErrorQuery& q) { return host.errors().query(q); });

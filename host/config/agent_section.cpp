@@ -11,9 +11,10 @@ namespace agenthost::config {
 
 namespace {
 
-const std::vector<std::string> kAgentKeys = {"name",    "plugin",         "machine",       "port",
-                                             "dependencies", "restart", "expected_start", "start_timeout",
-                                             "concurrency",  "log_level",     "config"};
+const std::vector<std::string> kAgentKeys = {"name",          "plugin",      "machine",  "port",
+                                             "dependencies",  "restart",     "restart_backoff",
+                                             "start_limit",   "liveness",    "expected_start",
+                                             "start_timeout", "concurrency", "log_level", "config"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
 
 // The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
@@ -102,6 +103,7 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
     }
   }
   if (auto n = node["restart"]) read_restart(n, reader, agent);
+  read_supervision(node, reader, agent);
   if (auto n = node["expected_start"]) agent.expected_start = reader.duration(n, "expected_start");
   if (auto n = node["start_timeout"]) agent.start_timeout = reader.duration(n, "start_timeout");
   if (auto n = node["concurrency"])

@@ -26,6 +26,20 @@ struct Dependency {
   SourceLocation where;  // position of the name in the dependencies list
 };
 
+// Supervision of one agent (README "Restart policy"); the defaults are the documented ones.
+struct RestartBackoffSpec {
+  Duration initial = std::chrono::seconds(1);  // the delay before the first restart
+  Duration max = std::chrono::seconds(30);     // the cap; each failure in a row doubles it
+  double jitter = 0.2;                         // +-20 % at random, so agents do not restart in step
+};
+struct StartLimitSpec {
+  int burst = 5;                                // restarts allowed within `interval`;
+  Duration interval = std::chrono::seconds(60); // one more fails the agent until `agentctl restart`
+};
+struct LivenessSpec {
+  int failure_threshold = 3;  // consecutive unhealthy health polls that restart the agent
+};
+
 struct AgentSpec {
   std::string name;
   SourceLocation where;  // position of the `name:` value
@@ -42,6 +56,9 @@ struct AgentSpec {
 
   std::vector<Dependency> dependencies;
   RestartPolicy restart = RestartPolicy::on_failure;
+  RestartBackoffSpec restart_backoff;
+  StartLimitSpec start_limit;
+  LivenessSpec liveness;
 
   // How long start() is expected to take: used by `plan` for the critical path and by the
   // scheduler to start the longest chains first. Unknown when unset.

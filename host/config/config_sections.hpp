@@ -36,6 +36,8 @@ std::optional<observability::LogLevel> read_log_level(const YAML::Node& node, Ya
 // reported); an agent with other bad values is returned, so that later checks (duplicates,
 // dependencies) still see it and do not report it as unknown.
 std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader);
+// restart_backoff, start_limit and liveness of one agent (supervision_section.cpp).
+void read_supervision(const YAML::Node& node, YamlReader& reader, AgentSpec& agent);
 
 // Reads a list of agents (`agents:`), appending to `out`.
 void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out);

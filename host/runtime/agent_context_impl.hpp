@@ -52,6 +52,20 @@ class AgentContextImpl final : public AgentContext {
   SocketPool& sockets() override { return messaging_.sockets(); }
   Metrics& metrics() override { return metrics_; }
   ErrorReporter& errors() override { return errors_; }
+  void on_dependency_event(DependencyListener listener) override {
+    std::lock_guard lock(listener_mu_);
+    listener_ = std::make_shared<DependencyListener>(std::move(listener));
+  }
+  // The host tells the agent about a dependency (on a start thread, no host lock held). An
+  // exception is the caller's to catch (guarded_call).
+  void tell_dependency_event(const DependencyEvent& event) {
+    std::shared_ptr<DependencyListener> listener;
+    {
+      std::lock_guard lock(listener_mu_);
+      listener = listener_;
+    }
+    if (listener && *listener) (*listener)(event);
+  }
 
  private:
   observability::AgentMetrics metrics_;
@@ -63,6 +77,8 @@ class AgentContextImpl final : public AgentContext {
   messaging::MessagingHost& messaging_;
   std::shared_ptr<messaging::AgentEndpoint> endpoint_;
   std::atomic<bool> staging_{false};
+  std::mutex listener_mu_;
+  std::shared_ptr<DependencyListener> listener_;  // guarded by listener_mu_; copied to call it
   std::mutex clients_mu_;
   std::map<std::string, std::unique_ptr<messaging::AgentClient>, std::less<>> clients_;  // guarded
 };

@@ -88,6 +88,7 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
 }
 
 AgentHost::~AgentHost() {
+  restart_timer_.cancel_all();  // its tasks use the records, destroyed before it
   health_.stop();
   stop_error_bus();
   if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
@@ -190,6 +191,41 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
   r.health = health;
   r.health_at_ms = now_ms();
   publish_status_locked(r);
+  watch_liveness_locked(node, health);
+}
+
+std::variant<std::size_t, std::string> AgentHost::local_agent_locked(std::string_view agent) const {
+  auto id = graph_.find(std::string(agent));
+  if (!id) return fmt::format("no agent '{}' in the configuration", agent);
+  const auto& r = records_[*id];
+  if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
+  if (reloads_closed_) return std::string("the host is stopping");
+  return *id;
+}
+
+void AgentHost::watch_liveness_locked(std::size_t node, const Health& health) {
+  auto& r = records_[node];
+  if (r.reloading) return;  // a reload or restart owns the agent now
+  if (health.status != HealthStatus::unhealthy) {
+    r.unhealthy_polls = 0;
+    if (r.recovering) tracker_locked(node).on_recovered();  // the back-off starts over
+    r.recovering = false;
+    return;
+  }
+  const int threshold = r.spec->liveness.failure_threshold;
+  if (++r.unhealthy_polls < threshold) return;
+  r.unhealthy_polls = 0;
+  auto reason = fmt::format("liveness: unhealthy for {} health poll{} in a row ({})", threshold,
+                            threshold == 1 ? "" : "s", health.detail);
+  if (r.spec->restart == config::RestartPolicy::never) {
+    errors_.report(r.spec->name, "liveness", Severity::error, reason + "; not restarted (restart: never)");
+    return;
+  }
+  if (reloads_closed_) return;
+  errors_.report(r.spec->name, "liveness", Severity::error, reason, {}, false);
+  r.reloading = true;  // this restart's slot, released by end_restart()
+  ++active_reloads_;
+  agent_failed_locked(node, std::move(reason));
 }
 
 HostSnapshot AgentHost::snapshot() const {

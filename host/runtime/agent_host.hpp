@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@
 #include "runtime/startup_progress.hpp"
 #include "runtime/task_race.hpp"
 #include "runtime/thread_pool.hpp"
+#include "agenthost/dependency_event.hpp"
+#include "supervision/delayed_tasks.hpp"
+#include "supervision/restart_tracker.hpp"
 
 namespace agenthost::runtime {
 
@@ -112,6 +116,13 @@ class AgentHost {
   // The folders to watch for plugin files (host.plugin_dirs that exist).
   std::vector<std::filesystem::path> plugin_dirs() const;
 
+  // --- supervision (agent_host_restart.cpp) ---
+  // Any thread (`agentctl restart`). Restarts `agent` now with a fresh instance from its
+  // plugin, and clears its restart history and start limit: the way back for an agent the
+  // start limit failed. Runs on a start thread and returns at once: an error when it cannot
+  // begin (unknown, not here, failed at start-up, being reloaded or restarted already).
+  std::optional<std::string> restart_agent(std::string_view agent);
+
   // Any thread. Sets the level of an agent's logger, or of the host's own (spdlog's default
   // logger) for "agenthost"; the change holds until the next change or the end of the process.
   // An agent of another machine, or an unknown name, is an error.
@@ -143,11 +154,27 @@ class AgentHost {
   // Reloads: the task, one agent's switch, and the steps it shares with its rollback.
   void run_reload(std::vector<std::size_t> nodes, std::filesystem::path file);
   std::optional<std::filesystem::path> reload_one(std::size_t node, const std::shared_ptr<loader::PluginLibrary>& library);
+  // `state` is restore()d when set (a reload), not for a restart's fresh instance.
   std::optional<std::string> start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
-                                            const std::string& state);
+                                            const std::optional<std::string>& state);
   void commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason);
   void warn_if_still_mapped(const std::filesystem::path& old_library);
   void report_health(std::size_t node, const Health& health);
+  // For the control socket's per-agent commands (mu_ held): the node of `agent` when this host
+  // runs it and is not stopping; else why not.
+  std::variant<std::size_t, std::string> local_agent_locked(std::string_view agent) const;
+  void watch_liveness_locked(std::size_t node, const Health& health);
+  // Supervision: a failure of a running agent (liveness) or of its restart.
+  void agent_failed_locked(std::size_t node, std::string reason);
+  void schedule_restart_locked(std::size_t node, std::chrono::milliseconds delay, std::string reason);
+  void run_restart(std::size_t node, std::string reason);
+  void give_up_locked(std::size_t node, std::string reason);
+  // stop() on a start thread of its own, given up on after host.startup.stop_timeout (the
+  // instance is then released by that thread when stop() returns). An error says why.
+  std::optional<std::string> stop_in_time(std::shared_ptr<AgentInstance> instance);
+  void end_restart(std::size_t node);
+  void tell_dependents(std::size_t node, DependencyEvent::Kind kind, const std::string& reason);
+  supervision::RestartTracker& tracker_locked(std::size_t node);
   std::vector<bool> selected_nodes() const;
   // Dependencies on agents of other machines: wait for them through the registry, or block
   // their dependents at once when no registry backend can ever tell.
@@ -173,6 +200,7 @@ class AgentHost {
   errors::ErrorBus errors_;             // likewise
   ThreadPool pool_;
   health::HealthMonitor health_;
+  supervision::DelayedTasks restart_timer_;  // back-off timers; cancelled by stop_all()
   std::unique_ptr<messaging::MessagingHost> messaging_;
   bool messaging_open_ = false;  // control thread
   // host.error_bus.listen and forward_to, made by open(); they use messaging_'s context.

@@ -8,6 +8,7 @@
 
 #include "agenthost/health.hpp"
 #include "runtime/agent_host.hpp"
+#include "supervision/restart_tracker.hpp"
 
 namespace agenthost::runtime {
 
@@ -23,7 +24,13 @@ struct AgentHost::Record {
   std::optional<double> health_at_ms;
   AgentTimings timings;
   std::uint32_t restarts = 0;
-  bool reloading = false;  // a reload of it is queued or running
+  bool reloading = false;  // a reload or a restart of it is queued (back-off) or running
+  // Supervision (agent_host_restart.cpp): restart history, the unhealthy polls in a row, and
+  // the library of an agent the supervisor failed (for `agentctl restart`).
+  std::optional<supervision::RestartTracker> restart_tracker;
+  int unhealthy_polls = 0;
+  bool recovering = false;  // restarted; the back-off resets on its first healthy poll
+  std::shared_ptr<loader::PluginLibrary> failed_library;
   std::shared_ptr<spdlog::logger> logger;  // set by the constructor, then immutable
   std::shared_ptr<AgentInstance> instance;  // while started
   // The start or stop task in flight, and when the control thread gives up on it.

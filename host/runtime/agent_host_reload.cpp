@@ -34,11 +34,10 @@ std::vector<std::filesystem::path> AgentHost::plugin_dirs() const {
 
 std::optional<std::string> AgentHost::reload_agent(std::string_view agent) {
   std::unique_lock lock(mu_);
-  auto id = graph_.find(std::string(agent));
-  if (!id) return fmt::format("no agent '{}' in the configuration", agent);
-  auto& r = records_[*id];
-  if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
-  if (reloads_closed_) return "the host is stopping";
+  auto found = local_agent_locked(agent);
+  if (auto* error = std::get_if<std::string>(&found)) return *error;
+  const auto id = std::get<std::size_t>(found);
+  auto& r = records_[id];
   if (r.reloading) return fmt::format("agent '{}' is being reloaded already", agent);
   if (r.state != AgentState::ready || !r.instance)
     return fmt::format("agent '{}' is {}, not ready: only a running agent can be reloaded", agent, to_string(r.state));
@@ -46,7 +45,7 @@ std::optional<std::string> AgentHost::reload_agent(std::string_view agent) {
   ++active_reloads_;
   std::filesystem::path file = r.plugin_file;
   lock.unlock();
-  pool_.submit([this, node = *id, file] { run_reload({node}, file); });
+  pool_.submit([this, node = id, file] { run_reload({node}, file); });
   return std::nullopt;
 }
 
@@ -199,11 +198,11 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
 }
 
 std::optional<std::string> AgentHost::start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
-                                                     const std::string& state) {
+                                                     const std::optional<std::string>& state) {
   const auto& spec = *records_[node].spec;
   instance->context->go_live();  // requests are held: nothing runs the new handlers yet
-  if (instance->library->abi().api_minor >= kFirstMinorWithReload) {
-    if (auto error = guarded_call([&] { instance->agent->restore(state); }))
+  if (state && instance->library->abi().api_minor >= kFirstMinorWithReload) {
+    if (auto error = guarded_call([&] { instance->agent->restore(*state); }))
       return fmt::format("restore() threw: {}", *error);
   }
   // start() on a start thread of its own, so that one that hangs can be given up on.

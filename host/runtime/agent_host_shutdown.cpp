@@ -48,6 +48,11 @@ ShutdownSummary AgentHost::stop_all() {
     // Reloads in flight finish first (each is bounded by its start and stop timeouts).
     std::unique_lock lock(mu_);
     reloads_closed_ = true;
+    // Restarts waiting for their back-off never run: cancelling releases their slots. Without
+    // mu_: a cancelled timer task takes it.
+    lock.unlock();
+    restart_timer_.cancel_all();
+    lock.lock();
     cv_.wait(lock, [&] { return active_reloads_ == 0; });
   }
   const std::size_t hung_health_calls = health_.stop();

@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 #include <zmq.hpp>
 
+#include "agenthost/dependency_event.hpp"
 #include "agenthost/errors.hpp"
 #include "agenthost/messaging.hpp"
 #include "agenthost/metrics.hpp"
@@ -74,6 +75,14 @@ class AgentContext {
 
   // Reports problems to the host's error bus (errors.hpp), with agent="NAME" set.
   virtual ErrorReporter& errors() = 0;
+
+  // --- API 1.5: supervision ---
+
+  // Hears every restart of the agents this agent depends on (its `dependencies:` in this
+  // host), see dependency_event.hpp for when and on which thread. Call it from configure()
+  // or start(); a second call replaces the listener. A restart of this agent itself makes a
+  // new instance, which registers again.
+  virtual void on_dependency_event(DependencyListener listener) = 0;
 
   // Later API minors add: timers(), executor().
 };
