@@ -40,6 +40,8 @@ std::optional<std::string> AgentHost::reload_agent(std::string_view agent) {
   if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
   if (reloads_closed_) return "the host is stopping";
   if (r.reloading) return fmt::format("agent '{}' is being reloaded already", agent);
+  if (r.spec->kind == config::AgentKind::process)
+    return fmt::format("agent '{}' is a process agent: it has no plugin to reload", agent);
   if (r.state != AgentState::ready || !r.instance)
     return fmt::format("agent '{}' is {}, not ready: only a running agent can be reloaded", agent, to_string(r.state));
   r.reloading = true;
@@ -98,7 +100,7 @@ void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path
     bool in_use = false;
     {
       std::lock_guard lock(mu_);
-      for (const auto& r : records_) in_use |= r.instance && r.instance->library->path() == old;
+      for (const auto& r : records_) in_use |= r.instance && r.instance->library && r.instance->library->path() == old;
     }
     if (!in_use) warn_if_still_mapped(old);
   }

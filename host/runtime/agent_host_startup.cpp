@@ -55,8 +55,10 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
+  const process::ProcessTimings process_timings{spec.start_timeout.value_or(config_.host.startup_timeout),
+                                                config_.host.health_timeout};
   auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
-                            metrics_.agent_families(), errors_, observe);
+                            metrics_.agent_families(), errors_, observe, process_timings);
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did

@@ -16,6 +16,7 @@
 #include "loader/plugin_index.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/agent_metrics.hpp"
+#include "process/process_agent.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/agent_state.hpp"
 
@@ -30,11 +31,13 @@ struct StartFailure {
 // `starting` (configure() returned; start() begins), with the resolved file.
 using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
 
+// A `kind: process` agent gets a process::ProcessAgent (with `process_timings`) instead of
+// a plugin's agent; everything else is the same.
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
     messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
-    const PhaseObserver& observe);
+    const PhaseObserver& observe, const process::ProcessTimings& process_timings);
 
 // Runs one call into plugin code; an exception becomes its message.
 template <class Fn>
