@@ -56,6 +56,8 @@ void ProcessAgent::configure(AgentContext& ctx) {
 void ProcessAgent::start() {
   auto& log = ctx_->logger();
   stopping_.store(false);
+  ready_.store(false);
+  reported_exit_.store(false);
   child_ = std::make_unique<ChildProcess>(
       launch_,
       // Both streams at info, as systemd does: Python's logging writes every level to stderr.
@@ -63,6 +65,9 @@ void ProcessAgent::start() {
       [this](const ExitStatus& status) { program_ended(status); });
   log.info("started '{}' as pid {}", spec_.command, child_->pid());
   wait_until_ready();
+  ready_.store(true);
+  // It may have ended between the last probe and now: that is an unexpected exit too.
+  if (auto ended = child_->exit_status()) program_ended(*ended);
 }
 
 void ProcessAgent::wait_until_ready() {
@@ -115,6 +120,7 @@ Health ProcessAgent::health() {
 
 void ProcessAgent::stop() {
   stopping_.store(true);
+  ready_.store(false);
   if (child_ && !child_->exit_status()) {
     auto& log = ctx_->logger();
     const auto pid = child_->pid();
@@ -128,7 +134,8 @@ void ProcessAgent::stop() {
 }
 
 void ProcessAgent::program_ended(const ExitStatus& status) {
-  if (stopping_.load()) return;
+  if (stopping_.load() || !ready_.load()) return;
+  if (reported_exit_.exchange(true)) return;
   const auto message = fmt::format("'{}' {} unexpectedly", spec_.command, status.describe());
   ctx_->logger().error("{}", message);
   ErrorFields fields;

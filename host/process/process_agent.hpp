@@ -67,6 +67,8 @@ class ProcessAgent final : public Agent {
   ExitHook exit_hook_;
   std::unique_ptr<Ah1Caller> caller_;  // when the program has an endpoint
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> ready_{false};  // an exit before it is the start's failure, not a crash
+  std::atomic<bool> reported_exit_{false};  // once per run: the watcher and start() may both see it
   // Set by start(), dropped by stop(): the host never runs those concurrently with each other
   // or with health().
   std::unique_ptr<ChildProcess> child_;

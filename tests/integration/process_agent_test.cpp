@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <zmq.hpp>
@@ -55,6 +56,15 @@ pid_t child_pid(ChildProcess& host) {
 }
 
 bool gone(pid_t pid) { return kill(pid, 0) != 0 && errno == ESRCH; }
+
+// Gone, or a zombie waiting for init to reap it: either way it no longer runs.
+bool not_running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  const auto state = text.find(") ");
+  return state != std::string::npos && state + 2 < text.size() && (text[state + 2] == 'Z' || text[state + 2] == 'X');
+}
 
 TEST(ProcessAgent, BecomesReadyIsCalledThroughTheHostLogsAndStopsOnSigterm) {
   TestDir dir;
@@ -106,6 +116,17 @@ TEST(ProcessAgent, ProgramIgnoringSigtermIsKilledAfterStopTimeout) {
   EXPECT_TRUE(host->wait_for_line("did not stop within 300ms of SIGTERM: killed it (SIGKILL)", 1s))
       << host->output();
   EXPECT_TRUE(gone(pid));
+}
+
+TEST(ProcessAgent, ProgramDoesNotOutliveAKilledHost) {
+  TestDir dir;
+  auto host = start_host(config(dir));
+  ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
+  const pid_t pid = child_pid(*host);
+  ASSERT_GT(pid, 0) << host->output();
+  host->signal(SIGKILL);  // no shutdown at all: PR_SET_PDEATHSIG takes the program along
+  host->wait_exit(5s);
+  EXPECT_TRUE(eventually([&] { return not_running(pid); }, 5s));
 }
 
 TEST(ProcessAgent, UnexpectedExitIsReportedOnTheErrorBusAndShowsUnhealthy) {

@@ -101,5 +101,14 @@ TEST(ProcessConfigTest, MissingPluginCheckSkipsProcessAgents) {
   EXPECT_EQ(formatted(check_cluster(result.config, options)), "");
 }
 
+TEST(ProcessConfigTest, CheckFindsACommandPathThatIsNoProgram) {
+  auto result = load("agents:\n  - { name: A, kind: process, command: /nonexistent/agent }\n"
+                     "  - { name: B, kind: process, command: python3 }\n");
+  ASSERT_TRUE(result.ok()) << formatted(result.diagnostics);
+  EXPECT_EQ(formatted(check_cluster(result.config, CheckOptions{})),
+            "c.yaml:2:11: error: command '/nonexistent/agent' of process agent 'A' is not an executable file (fix "
+            "the path, or its mode)\n");
+}
+
 }  // namespace
 }  // namespace agenthost::config
