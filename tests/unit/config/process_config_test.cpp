@@ -26,7 +26,7 @@ TEST(ProcessConfigTest, ReadsEveryKeyWithSubstitution) {
     kind: process
     command: ${PYTHON:-python3}
     args: [agent.py, --port, "${PORT}"]
-    env: { MODE: ${MODE:-dev}, LEVEL: debug }
+    env: { MODE: "${MODE:-dev}", LEVEL: debug }
     workdir: /srv/py
     endpoint: tcp://localhost:${PORT}
     ready: { health: true }
@@ -65,28 +65,28 @@ TEST(ProcessConfigTest, ProcessAgentNeedsACommandAndNoPlugin) {
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process }\n"),
             "c.yaml:2:5: error: process agent 'A' has no 'command' (add command: PROGRAM, e.g. python3)\n");
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process, command: x, plugin: p }\n"),
-            "c.yaml:2:50: error: process agent 'A' runs its command, not a plugin (remove plugin, or remove kind: "
+            "c.yaml:2:51: error: process agent 'A' runs its command, not a plugin (remove plugin, or remove kind: "
             "process)\n");
 }
 
 TEST(ProcessConfigTest, ProcessKeysOnAPluginAgentAreErrors) {
   EXPECT_EQ(problems("agents:\n  - { name: A, plugin: p, command: x }\n"),
-            "c.yaml:2:33: error: 'command' is for process agents (add kind: process to agent 'A', or remove it)\n");
+            "c.yaml:2:36: error: 'command' is for process agents (add kind: process to agent 'A', or remove it)\n");
 }
 
 TEST(ProcessConfigTest, BadValues) {
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: proces, plugin: p }\n"),
-            "c.yaml:2:23: error: unknown kind 'proces' for agent 'A' (did you mean 'process'?)\n");
+            "c.yaml:2:22: error: unknown kind 'proces' for agent 'A' (did you mean 'process'?)\n");
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process, command: x, ready: { health: true } }\n"),
-            "c.yaml:2:58: error: ready.health of agent 'A' needs an endpoint to ask (add endpoint: tcp://HOST:PORT, "
+            "c.yaml:2:60: error: ready.health of agent 'A' needs an endpoint to ask (add endpoint: tcp://HOST:PORT, "
             "where the program answers agenthost.health)\n");
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process, command: x, endpoint: \"localhost:7\" }\n"),
-            "c.yaml:2:52: error: endpoint 'localhost:7' of agent 'A' is not a ZeroMQ endpoint (write "
+            "c.yaml:2:53: error: endpoint 'localhost:7' of agent 'A' is not a ZeroMQ endpoint (write "
             "tcp://HOST:PORT or ipc://PATH, where the program listens)\n");
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process, command: x, ready: { command: [] } }\n"),
-            "c.yaml:2:59: error: ready.command of agent 'A' is empty (give the program and its arguments)\n");
+            "c.yaml:2:61: error: ready.command of agent 'A' is empty (give the program and its arguments)\n");
   EXPECT_EQ(problems("agents:\n  - { name: A, kind: process, command: x, env: [A] }\n"),
-            "c.yaml:2:47: error: env of agent 'A' must be a map of keys, got a list\n");
+            "c.yaml:2:48: error: env of agent 'A' must be a map of keys, got a list\n");
   EXPECT_NE(problems("agents:\n  - { name: A, kind: process, command: x, stop_timeout: 0s }\n"), "");
   EXPECT_NE(problems("agents:\n  - { name: A, kind: process, command: x, ready: { helth: true } }\n")
                 .find("did you mean 'health'"),
@@ -106,7 +106,7 @@ TEST(ProcessConfigTest, CheckFindsACommandPathThatIsNoProgram) {
                      "  - { name: B, kind: process, command: python3 }\n");
   ASSERT_TRUE(result.ok()) << formatted(result.diagnostics);
   EXPECT_EQ(formatted(check_cluster(result.config, CheckOptions{})),
-            "c.yaml:2:11: error: command '/nonexistent/agent' of process agent 'A' is not an executable file (fix "
+            "c.yaml:2:13: error: command '/nonexistent/agent' of process agent 'A' is not an executable file (fix "
             "the path, or its mode)\n");
 }
 
