@@ -11,10 +11,10 @@ namespace agenthost::config {
 
 namespace {
 
-const std::vector<std::string> kAgentKeys = {"name",          "plugin",      "machine",  "port",
-                                             "dependencies",  "restart",     "restart_backoff",
-                                             "start_limit",   "liveness",    "expected_start",
-                                             "start_timeout", "concurrency", "log_level", "config"};
+const std::vector<std::string> kAgentKeys = {"name",          "kind",        "plugin",          "machine",
+                                             "port",          "dependencies", "restart",        "restart_backoff",
+                                             "start_limit",   "liveness",    "expected_start",  "start_timeout",
+                                             "concurrency",   "log_level",   "config"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
 
 // The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
@@ -65,7 +65,12 @@ void read_restart(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) 
 
 std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) {
   if (!reader.expect_map(node, "an agent")) return std::nullopt;
-  reader.check_keys(node, "agent", kAgentKeys);
+  static const std::vector<std::string> all_keys = [] {
+    auto keys = kAgentKeys;
+    keys.insert(keys.end(), process_agent_keys().begin(), process_agent_keys().end());
+    return keys;
+  }();
+  reader.check_keys(node, "agent", all_keys);
   AgentSpec agent;
   const YAML::Node name = node["name"];
   if (!name) {
@@ -79,7 +84,12 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   }
   agent.where = reader.at(name ? name : node);
 
-  if (auto n = node["plugin"]) {
+  if (auto n = node["kind"]) read_agent_kind(n, reader, agent);
+  if (auto n = node["plugin"]; n && agent.kind == AgentKind::process) {
+    reader.error(n, fmt::format("process agent '{}' runs its command, not a plugin (remove plugin, or "
+                                "remove kind: process)",
+                                agent.name));
+  } else if (n) {
     agent.plugin_where = reader.at(n);
     if (auto text = reader.text(n, "plugin")) {
       if (valid_plugin_name(*text)) agent.plugin = *text;
@@ -88,10 +98,11 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
                                     "'_', '-' and '.'; the folders are host.plugin_dirs)",
                                     *text, agent.name));
     }
-  } else {
+  } else if (agent.kind == AgentKind::plugin) {
     reader.error(node, fmt::format("agent '{}' has no 'plugin' (add plugin: NAME, the file libNAME.so)",
                                    agent.name));
   }
+  read_process_keys(node, reader, agent);
   if (auto n = node["machine"]) {
     if (auto text = reader.text(n, "machine")) agent.machine = *text;
     agent.machine_where = reader.at(n);

@@ -1,6 +1,9 @@
 #include "config/config_checker.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -149,6 +152,22 @@ void check_plugins(const ClusterConfig& config, Diagnostics& out) {
   }
 }
 
+// The counterpart of check_plugins for process agents: a command given as a path must be a
+// program (one looked up in PATH is found, or not, when it starts).
+void check_commands(const ClusterConfig& config, Diagnostics& out) {
+  for (const auto& agent : config.agents) {
+    const auto& command = agent.process.command;
+    if (agent.kind != AgentKind::process || command.find('/') == std::string::npos) continue;
+    const auto path = agent.process.workdir.empty() || command.front() == '/'
+                          ? std::filesystem::path(command)
+                          : std::filesystem::path(agent.process.workdir) / command;
+    if (::access(path.c_str(), X_OK) == 0) continue;
+    out.error(agent.where, fmt::format("command '{}' of process agent '{}' is not an executable file (fix the "
+                                       "path, or its mode)",
+                                       command, agent.name));
+  }
+}
+
 void check_addresses(const ClusterConfig& config, Diagnostics& out) {
   for (const auto& written : config.written_addresses) {
     if (written.in_default_of.empty())
@@ -169,7 +188,10 @@ Diagnostics check_cluster(const ClusterConfig& config, const CheckOptions& optio
   check_ports(config, found);
   check_dependency_names(config, found);
   check_cycles(config, found);
-  if (options.check_plugins) check_plugins(config, found);
+  if (options.check_plugins) {
+    check_plugins(config, found);
+    check_commands(config, found);
+  }
   check_addresses(config, found);
   if (!options.strict) return found;
   Diagnostics strict;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -40,12 +41,31 @@ struct LivenessSpec {
   int failure_threshold = 3;  // consecutive unhealthy health polls that restart the agent
 };
 
+// What an agent is: a plugin the host loads, or a program it runs as a child (README, "Process
+// agents").
+enum class AgentKind { plugin, process };
+
+// The settings of a `kind: process` agent.
+struct ProcessSpec {
+  std::string command;                // looked up in PATH when it has no '/'
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // added to the host's, in file order
+  std::string workdir;                // "" = the host's working directory
+  std::string endpoint;               // the program's own AH1 endpoint; "" = it serves nothing
+  SourceLocation endpoint_where;
+  bool ready_by_health = false;       // ready (and healthy) when agenthost.health answers there
+  std::vector<std::string> ready_command;  // or: ready (and healthy) when this exits 0
+  Duration stop_timeout{5000};        // after SIGTERM, then SIGKILL
+};
+
 struct AgentSpec {
   std::string name;
   SourceLocation where;  // position of the `name:` value
 
-  std::string plugin;
+  AgentKind kind = AgentKind::plugin;
+  std::string plugin;  // kind: plugin only
   SourceLocation plugin_where;
+  ProcessSpec process;  // kind: process only
 
   std::string machine;  // defaults to host.name
   SourceLocation machine_where;

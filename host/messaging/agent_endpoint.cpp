@@ -44,6 +44,14 @@ void AgentEndpoint::serve(std::string method, Handler handler) {
   handlers_ = std::move(next);
 }
 
+void AgentEndpoint::serve_any(Handler handler) {
+  if (!handler) throw std::invalid_argument("serve_any(): no handler");
+  std::lock_guard lock(mu_);
+  auto next = std::make_shared<HandlerMap>(*handlers_);
+  (*next)[std::string()] = std::move(handler);
+  handlers_ = std::move(next);
+}
+
 void AgentEndpoint::submit(CallPtr call) {
   std::unique_lock lock(mu_);
   if (mode_ == Mode::closed) {
@@ -106,6 +114,7 @@ void AgentEndpoint::drain() {
 
 void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver* observer) {
   auto it = handlers.find(std::string_view(call.method));
+  if (it == handlers.end() && !call.method.empty()) it = handlers.find(std::string_view());  // serve_any()
   // The label: a view into the handler map (which outlives this call), "" when not served.
   const std::string_view method = it == handlers.end() ? std::string_view() : it->first;
   if (call.completed()) {  // the caller's deadline already answered it

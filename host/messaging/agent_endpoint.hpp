@@ -43,6 +43,9 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   const std::string& name() const noexcept { return name_; }
 
   void serve(std::string method, Handler handler);  // throws std::invalid_argument
+  // Serves every method that has no handler of its own: a process agent's forwarder to its
+  // program. Kept under the empty name, which no request can carry.
+  void serve_any(Handler handler);
 
   void submit(CallPtr call);
   void open();

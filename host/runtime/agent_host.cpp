@@ -245,7 +245,8 @@ HostSnapshot AgentHost::snapshot() const {
     AgentSnapshot a;
     a.name = r.spec->name;
     a.machine = r.spec->machine;
-    a.plugin = r.spec->plugin;
+    // Process agents have no plugin: the column says what runs instead.
+    a.plugin = r.spec->kind == config::AgentKind::process ? "process " + r.spec->process.command : r.spec->plugin;
     a.plugin_file = r.plugin_file;
     a.state = r.state;
     a.reason = r.reason;

@@ -38,6 +38,7 @@
 #include "observability/host_metrics.hpp"
 #include "observability/log_settings.hpp"
 #include "runtime/agent_instance.hpp"
+#include "runtime/agent_starter.hpp"
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
 #include "runtime/startup_progress.hpp"
@@ -168,6 +169,12 @@ class AgentHost {
   void agent_failed_locked(std::size_t node, std::string reason);
   void schedule_restart_locked(std::size_t node, std::chrono::milliseconds delay, std::string reason);
   void run_restart(std::size_t node, std::string reason);
+  // A `kind: process` agent's timings, and its exit hook: program_exited().
+  ProcessSupervision process_supervision(std::size_t node);
+  // The watcher thread of a process agent's program that exited on its own once ready: a
+  // failure for the restart policy at once, whatever its exit status (an agent runs until
+  // it is stopped), without waiting for the liveness polls.
+  void program_exited(std::size_t node, const process::ExitStatus& status);
   void give_up_locked(std::size_t node, std::string reason);
   // stop() on a start thread of its own, given up on after host.startup.stop_timeout (the
   // instance is then released by that thread when stop() returns). An error says why.

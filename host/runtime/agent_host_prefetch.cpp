@@ -20,8 +20,10 @@ void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
   }
   std::vector<std::string> plugins;
   std::set<std::string> seen;
-  for (auto n : order)
+  for (auto n : order) {
+    if (records_[n].spec->kind == config::AgentKind::process) continue;  // no plugin file
     if (seen.insert(records_[n].spec->plugin).second) plugins.push_back(records_[n].spec->plugin);
+  }
   prefetch_ = std::make_shared<loader::PluginPrefetch>(plugins_);
   prefetch_done_ = false;
   pool_.submit([this, prefetch = prefetch_, plugins = std::move(plugins)] {

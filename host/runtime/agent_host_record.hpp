@@ -30,7 +30,8 @@ struct AgentHost::Record {
   std::optional<supervision::RestartTracker> restart_tracker;
   int unhealthy_polls = 0;
   bool recovering = false;  // restarted; the back-off resets on its first healthy poll
-  std::shared_ptr<loader::PluginLibrary> failed_library;
+  std::shared_ptr<loader::PluginLibrary> failed_library;  // null for a process agent
+  bool failed_by_supervision = false;  // failed by the restart policy: `agentctl restart` may revive it
   std::shared_ptr<spdlog::logger> logger;  // set by the constructor, then immutable
   std::shared_ptr<AgentInstance> instance;  // while started
   // The start or stop task in flight, and when the control thread gives up on it.

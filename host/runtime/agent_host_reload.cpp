@@ -39,6 +39,8 @@ std::optional<std::string> AgentHost::reload_agent(std::string_view agent) {
   const auto id = std::get<std::size_t>(found);
   auto& r = records_[id];
   if (r.reloading) return fmt::format("agent '{}' is being reloaded already", agent);
+  if (r.spec->kind == config::AgentKind::process)
+    return fmt::format("agent '{}' is a process agent: it has no plugin to reload", agent);
   if (r.state != AgentState::ready || !r.instance)
     return fmt::format("agent '{}' is {}, not ready: only a running agent can be reloaded", agent, to_string(r.state));
   r.reloading = true;
@@ -97,7 +99,7 @@ void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path
     bool in_use = false;
     {
       std::lock_guard lock(mu_);
-      for (const auto& r : records_) in_use |= r.instance && r.instance->library->path() == old;
+      for (const auto& r : records_) in_use |= r.instance && r.instance->library && r.instance->library->path() == old;
     }
     if (!in_use) warn_if_still_mapped(old);
   }
@@ -132,7 +134,7 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
 
   // 1. The new instance, configured, while the old one serves.
   auto built = build_reload_instance(spec, machine, library, logger, *messaging_, endpoint, metrics_.agent_families(),
-                                     errors_);
+                                     errors_, process_supervision(node));
   if (auto* error = std::get_if<std::string>(&built)) return refuse(*error);
   auto fresh = std::get<std::shared_ptr<AgentInstance>>(std::move(built));
 
@@ -171,7 +173,7 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
   errors_.report(spec.name, "reload", Severity::error,
                  fmt::format("reload from {} failed: {}; going back to the previous code", file, *error));
   auto rebuilt = build_reload_instance(spec, machine, old_library, logger, *messaging_, endpoint,
-                                       metrics_.agent_families(), errors_);
+                                       metrics_.agent_families(), errors_, process_supervision(node));
   std::optional<std::string> back_error;
   if (auto* e = std::get_if<std::string>(&rebuilt)) back_error = *e;
   std::shared_ptr<AgentInstance> back;

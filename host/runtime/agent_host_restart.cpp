@@ -41,7 +41,7 @@ std::optional<std::string> AgentHost::restart_agent(std::string_view agent) {
   auto& r = records_[id];
   if (r.reloading) return fmt::format("agent '{}' is being reloaded or restarted already (or waits for its back-off)", agent);
   const bool running = r.state == AgentState::ready && r.instance;
-  const bool failed_by_supervision = r.state == AgentState::failed && r.failed_library;
+  const bool failed_by_supervision = r.state == AgentState::failed && r.failed_by_supervision;
   if (!running && !failed_by_supervision)
     return fmt::format("agent '{}' is {}: only a running agent, or one its restart policy failed, can be restarted "
                        "(an agent that failed at start-up needs a restart of the host)",
@@ -144,7 +144,7 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
     transition_locked(r, AgentState::starting, fmt::format("restarting: {}", reason));
   }
   auto built = build_reload_instance(spec, machine, library, logger, *messaging_, endpoint, metrics_.agent_families(),
-                                     errors_);
+                                     errors_, process_supervision(node));
   if (auto* e = std::get_if<std::string>(&built)) error = *e;
   else {
     fresh = std::get<std::shared_ptr<AgentInstance>>(std::move(built));
@@ -158,6 +158,7 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
     std::lock_guard lock(mu_);
     auto& r = records_[node];
     r.failed_library = library;
+    r.failed_by_supervision = true;
     r.health = Health::unhealthy(why);
     transition_locked(r, AgentState::failed, why);
     if (reloads_closed_) {
@@ -174,6 +175,7 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
     auto& r = records_[node];
     r.instance = fresh;
     r.failed_library = nullptr;
+    r.failed_by_supervision = false;
     ++r.restarts;
     r.recovering = true;
     r.timings.ready_at = now_ms();
@@ -187,11 +189,32 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
   end_restart(node);
 }
 
+ProcessSupervision AgentHost::process_supervision(std::size_t node) {
+  const auto& spec = *records_[node].spec;  // immutable
+  return {{spec.start_timeout.value_or(config_.host.startup_timeout), config_.host.health_timeout},
+          [this, node](const process::ExitStatus& status) { program_exited(node, status); }};
+}
+
+void AgentHost::program_exited(std::size_t node, const process::ExitStatus& status) {
+  std::lock_guard lock(mu_);
+  auto& r = records_[node];
+  // The program already logged and reported its exit; a reload, restart or stop that owns the
+  // agent, or a host that is stopping, has nothing to add. With `restart: never` it stays,
+  // unhealthy, like any agent whose liveness fails.
+  if (r.reloading || reloads_closed_ || r.state != AgentState::ready ||
+      r.spec->restart == config::RestartPolicy::never)
+    return;
+  r.reloading = true;  // this restart's slot, released by end_restart()
+  ++active_reloads_;
+  agent_failed_locked(node, fmt::format("the program {}", status.describe()));
+}
+
 void AgentHost::give_up_locked(std::size_t node, std::string reason) {
   auto& r = records_[node];
   errors_.report(r.spec->name, "restart", Severity::critical, reason, {}, false);
   auto instance = std::move(r.instance);
   if (instance) r.failed_library = instance->library;
+  r.failed_by_supervision = true;
   r.health = Health::unhealthy(reason);
   transition_locked(r, AgentState::failed, reason);
   // The rest runs agent code (stop(), the destructor, dependents' listeners): not under mu_,

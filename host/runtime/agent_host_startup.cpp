@@ -56,7 +56,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
   auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
-                            metrics_.agent_families(), errors_, observe);
+                            metrics_.agent_families(), errors_, observe, process_supervision(node));
 
   if (!race->try_finish()) {
     // The control thread gave up on this start and marked the agent failed. If start() did

@@ -12,22 +12,37 @@ std::optional<std::string> guarded(Fn&& fn) {
   return guarded_call(std::forward<Fn>(fn));
 }
 
+std::unique_ptr<process::ProcessAgent> make_process_agent(const config::AgentSpec& spec,
+                                                          std::shared_ptr<messaging::AgentEndpoint> endpoint,
+                                                          const ProcessSupervision& process) {
+  auto agent = std::make_unique<process::ProcessAgent>(spec.process, std::move(endpoint), process.timings);
+  agent->set_exit_hook(process.on_exit);
+  return agent;
+}
+
 }  // namespace
 
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
     messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
-    const PhaseObserver& observe) {
-  auto path = plugin_index.find(spec.plugin);
-  if (!path) {
-    return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)",
-                                    spec.plugin, loader::describe_plugin_search(plugin_index.plugin_dirs(), spec.plugin)),
-                        ""};
+    const PhaseObserver& observe, const ProcessSupervision& process) {
+  const bool is_process = spec.kind == config::AgentKind::process;
+  std::string file;  // the plugin file; "" for a process agent
+  std::shared_ptr<loader::PluginLibrary> library;
+  if (!is_process) {
+    auto path = plugin_index.find(spec.plugin);
+    if (!path) {
+      return StartFailure{fmt::format("plugin '{}' not found ({}; build it or fix host.plugin_dirs)", spec.plugin,
+                                      loader::describe_plugin_search(plugin_index.plugin_dirs(), spec.plugin)),
+                          ""};
+    }
+    file = path->string();
+    auto loaded = plugins.get(*path);
+    if (auto* error = std::get_if<std::string>(&loaded)) return StartFailure{*error, file};
+    library = std::get<std::shared_ptr<loader::PluginLibrary>>(std::move(loaded));
   }
-  const std::string file = path->string();
-  auto loaded = plugins.get(*path);
-  if (auto* error = std::get_if<std::string>(&loaded)) return StartFailure{*error, file};
+  const std::string what = is_process ? fmt::format("program {}", spec.process.command) : fmt::format("plugin {}", file);
 
   // The endpoint exists (held: calls queue up) before configure(), where agents serve();
   // its sockets are bound before start(), so a taken port fails the agent, not the host.
@@ -42,20 +57,23 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   };
 
   auto instance = std::make_shared<AgentInstance>();
-  instance->library = std::get<std::shared_ptr<loader::PluginLibrary>>(loaded);
+  instance->library = std::move(library);
   instance->context = std::make_unique<AgentContextImpl>(
       spec.name, machine, YAML::Clone(spec.config), std::move(logger), messaging, endpoint,
       metric_families, errors);
-  if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
+  if (is_process) {
+    instance->agent = make_process_agent(spec, endpoint, process);
+  } else if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
     return fail(fmt::format("the factory of {} threw: {}", file, *error));
   }
   observe(AgentState::loaded, file);
   if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {
-    return fail(fmt::format("configure() threw: {} (plugin {})", *error, file));
+    return fail(fmt::format("configure() threw: {} ({})", *error, what));
   }
   observe(AgentState::starting, file);
   if (auto error = guarded([&] { instance->agent->start(); })) {
-    return fail(fmt::format("start() threw: {} (plugin {})", *error, file));
+    return fail(is_process ? fmt::format("{} ({})", *error, what)
+                           : fmt::format("start() threw: {} ({})", *error, what));
   }
   return instance;
 }
@@ -64,14 +82,16 @@ std::variant<std::shared_ptr<AgentInstance>, std::string> build_reload_instance(
     const config::AgentSpec& spec, const std::string& machine, std::shared_ptr<loader::PluginLibrary> library,
     std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
     std::shared_ptr<messaging::AgentEndpoint> endpoint, observability::AgentFamilies& metric_families,
-    errors::ErrorBus& errors) {
+    errors::ErrorBus& errors, const ProcessSupervision& process) {
   auto instance = std::make_shared<AgentInstance>();
   instance->library = std::move(library);
   instance->context = std::make_unique<AgentContextImpl>(spec.name, machine, YAML::Clone(spec.config),
-                                                         std::move(logger), messaging, std::move(endpoint),
+                                                         std::move(logger), messaging, endpoint,
                                                          metric_families, errors);
   instance->context->stage_handlers();
-  if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
+  if (spec.kind == config::AgentKind::process) {
+    instance->agent = make_process_agent(spec, std::move(endpoint), process);
+  } else if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
     return fmt::format("the factory threw: {}", *error);
   }
   if (auto error = guarded([&] { instance->agent->configure(*instance->context); })) {

@@ -16,6 +16,7 @@
 #include "loader/plugin_index.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/agent_metrics.hpp"
+#include "process/process_agent.hpp"
 #include "runtime/agent_instance.hpp"
 #include "runtime/agent_state.hpp"
 
@@ -30,11 +31,20 @@ struct StartFailure {
 // `starting` (configure() returned; start() begins), with the resolved file.
 using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
 
+// How the host runs a `kind: process` agent: its timings, and what it is told when the
+// program exits on its own once ready (on the child's watcher thread; must be quick).
+struct ProcessSupervision {
+  process::ProcessTimings timings;
+  process::ProcessAgent::ExitHook on_exit;
+};
+
+// A `kind: process` agent gets a process::ProcessAgent (with `process`) instead of a
+// plugin's agent; everything else is the same.
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
     messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
-    const PhaseObserver& observe);
+    const PhaseObserver& observe, const ProcessSupervision& process);
 
 // Runs one call into plugin code; an exception becomes its message.
 template <class Fn>
@@ -49,13 +59,13 @@ std::optional<std::string> guarded_call(Fn&& fn) {
   }
 }
 
-// A hot reload's new instance of a running agent, from `library`: factory and configure()
-// only. Its serve() calls are staged on the agent's endpoint (the old instance still serves)
+// A hot reload's or a restart's new instance of a running agent, from `library` (a process
+// agent: a new ProcessAgent with `process`): factory and configure() only. Its serve() calls are staged on the agent's endpoint (the old instance still serves)
 // until AgentContextImpl::go_live(). An error says which call failed.
 std::variant<std::shared_ptr<AgentInstance>, std::string> build_reload_instance(
     const config::AgentSpec& spec, const std::string& machine, std::shared_ptr<loader::PluginLibrary> library,
     std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
     std::shared_ptr<messaging::AgentEndpoint> endpoint, observability::AgentFamilies& metric_families,
-    errors::ErrorBus& errors);
+    errors::ErrorBus& errors, const ProcessSupervision& process);
 
 }  // namespace agenthost::runtime
