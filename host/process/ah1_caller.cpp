@@ -1,9 +1,8 @@
 #include "process/ah1_caller.hpp"
 
-#include <array>
-#include <charconv>
-
 #include <zmq_addon.hpp>
+
+#include "messaging/wire_protocol.hpp"
 
 namespace agenthost::process {
 
@@ -26,7 +25,7 @@ std::unique_ptr<zmq::socket_t> Ah1Caller::lease() {
       return socket;
     }
   }
-  auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::req);
+  auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   socket->set(zmq::sockopt::linger, 0);  // closing must not wait for an unanswered request
   socket->connect(endpoint_);
   return socket;
@@ -38,20 +37,16 @@ std::optional<Ah1Reply> Ah1Caller::call(std::string_view method, std::string pay
   auto socket = lease();
   try {
     // The deadline frame: the program need not start a handler whose answer nobody reads.
-    const std::string deadline = std::to_string(timeout.count());
-    std::array<zmq::const_buffer, 4> frames = {zmq::str_buffer("AH1"), zmq::buffer(method), zmq::buffer(payload),
-                                               zmq::buffer(deadline)};
+    auto request = messaging::make_request(method, payload, timeout, "");
     socket->set(zmq::sockopt::sndtimeo, static_cast<int>(timeout.count()));
-    if (!zmq::send_multipart(*socket, frames)) return std::nullopt;
+    if (!zmq::send_multipart(*socket, request)) return std::nullopt;
     zmq::pollitem_t item{socket->handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, timeout) <= 0) return std::nullopt;  // the socket is dropped
-    std::vector<zmq::message_t> reply;
-    if (!zmq::recv_multipart(*socket, std::back_inserter(reply), zmq::recv_flags::dontwait)) return std::nullopt;
-    if (reply.size() < 3 || reply[0].to_string_view() != "AH1") return std::nullopt;
-    Ah1Reply out;
-    const auto code = reply[1].to_string_view();
-    if (std::from_chars(code.data(), code.data() + code.size(), out.status).ec != std::errc()) return std::nullopt;
-    out.body = reply[2].to_string();
+    messaging::Frames frames;
+    if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) return std::nullopt;
+    auto reply = messaging::parse_reply(frames);
+    if (!reply) return std::nullopt;
+    Ah1Reply out{reply->status, std::move(reply->body)};
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(socket));
     return out;

@@ -2,9 +2,9 @@
 // Calls a program's own endpoint in the AH1 protocol (docs/PROTOCOL.md): for the health
 // probe and for forwarding the requests the host receives for a process agent.
 //
-// Threads: any; each call leases a REQ socket from a small pool (sockets are not
+// Threads: any; each call leases a DEALER socket from a small pool (sockets are not
 // thread-safe) and puts it back after a reply. A socket whose reply did not come is closed
-// (lazy pirate): a late reply then goes nowhere.
+// (lazy pirate): a late reply then goes nowhere. The frames are messaging/wire_protocol's.
 
 #include <chrono>
 #include <memory>
