@@ -155,12 +155,11 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
       return refuse(fmt::format("snapshot() of the running instance threw: {}", *error));
     }
   }
-  if (auto error = guarded_call([&] { old->agent->stop(); })) {
-    errors_.report(spec.name, "stop", Severity::error, fmt::format("stop() threw during a reload: {}", *error));
-  }
-  const auto old_library = old->library;
+  const auto old_library = old->library;  // stays for a rollback
   const auto old_path = old_library->path();
-  old.reset();  // stopped: the agent object and its context go now; its library stays for a rollback
+  // Bounded like a restart's stop; the agent object and its context go with it, on its thread.
+  if (auto error = stop_in_time(std::move(old)))
+    errors_.report(spec.name, "stop", Severity::error, fmt::format("during a reload: {}", *error));
 
   // 3. The new instance takes over, or the previous code comes back with the same state.
   auto error = start_reloaded(node, fresh, state);
