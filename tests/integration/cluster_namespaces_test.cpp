@@ -1,8 +1,9 @@
 // Three agenthost hosts, each in its own network namespace with its own address (veth pairs
-// to a bridge, made and removed by the test), one etcd, one cluster config: a chain of
-// dependencies across all three machines starts in order, calls cross machines, a killed host
-// drops out of every view while every call to a healthy agent still succeeds, and the host
-// restarted brings everything back without touching the others. Needs root (we are, in CI).
+// to a bridge in a namespace of its own, the hub, where etcd runs; all made and removed by the
+// test), one etcd, one cluster config: a chain of dependencies across all three machines
+// starts in order, calls cross machines, a killed host drops out of every view while every
+// call to a healthy agent still succeeds, and the host restarted brings everything back
+// without touching the others. Needs root (we are, in CI).
 
 #include <signal.h>
 #include <unistd.h>
@@ -50,7 +51,9 @@ class ClusterNamespaces : public ::testing::Test {
     ASSERT_TRUE(lab_.ok()) << lab_.error();
     const auto binary = find_etcd();
     ASSERT_TRUE(binary) << kEtcdMissing;
-    etcd_ = std::make_unique<EtcdServer>(*binary, dir_.file("etcd-data"), lab_.bridge_address(), 23790, 23800);
+    etcd_ = std::make_unique<EtcdServer>(*binary, dir_.file("etcd-data"), lab_.bridge_address(), 23790, 23800,
+                                         EtcdServer::Namespace{lab_.inside_hub(),
+                                                               [this](const auto& fn) { lab_.in_hub(fn); }});
     std::string why;
     ASSERT_TRUE(etcd_->start(&why)) << why;
     config_ = cluster_config(dir_, etcd_->endpoint());
@@ -67,19 +70,26 @@ class ClusterNamespaces : public ::testing::Test {
 
   // `caller` (on `machine`) calls `target` through the host; the answer's status.
   std::string call_through(Machine machine, int port, const std::string& target) {
-    auto r = run_command({"/usr/bin/python3", kCallAgent, "--endpoint",
-                          "tcp://" + lab_.address(machine) + ":" + std::to_string(port), "--method", "call",
-                          "--payload",
-                          nlohmann::json{{"agent", target}, {"method", "echo"}, {"payload", "x"}, {"timeout_ms", 300}}
-                              .dump()});
+    auto r = run_command(from_hub({"/usr/bin/python3", kCallAgent, "--endpoint",
+                                   "tcp://" + lab_.address(machine) + ":" + std::to_string(port), "--method", "call",
+                                   "--payload",
+                                   nlohmann::json{{"agent", target}, {"method", "echo"}, {"payload", "x"},
+                                                  {"timeout_ms", 300}}
+                                       .dump()}));
     if (r.exit_code != 0) return "call_agent failed: " + r.output;
     return nlohmann::json::parse(r.output).value("status", "");
   }
   bool answers_directly(Machine machine, int port) {
-    return run_command({"/usr/bin/python3", kCallAgent, "--endpoint",
-                        "tcp://" + lab_.address(machine) + ":" + std::to_string(port), "--method", "echo",
-                        "--payload", "alive"})
+    return run_command(from_hub({"/usr/bin/python3", kCallAgent, "--endpoint",
+                                 "tcp://" + lab_.address(machine) + ":" + std::to_string(port), "--method", "echo",
+                                 "--payload", "alive"}))
                .exit_code == 0;
+  }
+  // The test calls from the hub, where the bridge is: its own namespace reaches no machine.
+  std::vector<std::string> from_hub(std::vector<std::string> argv) const {
+    auto full = lab_.inside_hub();
+    full.insert(full.end(), argv.begin(), argv.end());
+    return full;
   }
 
   TestDir dir_;

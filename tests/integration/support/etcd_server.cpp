@@ -24,22 +24,25 @@ std::optional<std::string> find_etcd() {
 }
 
 EtcdServer::EtcdServer(std::string binary, std::string data_dir, std::string ip, int client_port,
-                       int peer_port)
+                       int peer_port, Namespace where)
     : binary_(std::move(binary)),
       data_dir_(std::move(data_dir)),
       ip_(std::move(ip)),
       client_port_(client_port),
-      peer_port_(peer_port) {}
+      peer_port_(peer_port),
+      where_(std::move(where)) {}
 
 std::string EtcdServer::endpoint() const { return ip_ + ":" + std::to_string(client_port_); }
 
 bool EtcdServer::start(std::string* why) {
   const std::string client = "http://" + endpoint();
   const std::string peer = "http://" + ip_ + ":" + std::to_string(peer_port_);
-  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-      binary_, "--name", "default", "--data-dir", data_dir_, "--listen-client-urls", client,
-      "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-      "--initial-cluster", "default=" + peer, "--log-level", "warn"});
+  std::vector<std::string> argv = where_.prefix;
+  argv.insert(argv.end(), {binary_, "--name", "default", "--data-dir", data_dir_, "--listen-client-urls", client,
+                           "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                           "--initial-advertise-peer-urls", peer, "--initial-cluster", "default=" + peer,
+                           "--log-level", "warn"});
+  process_ = std::make_unique<ChildProcess>(argv);
   if (eventually([this] { return healthy(); }, std::chrono::seconds(10))) return true;
   if (why) *why = "etcd did not become healthy within 10 s:\n" + process_->output();
   return false;
@@ -61,7 +64,10 @@ void EtcdServer::resume() {
 }
 
 bool EtcdServer::healthy() const {
-  const auto answer = http_get("http://" + endpoint() + "/health", std::chrono::milliseconds(500));
+  HttpResponse answer;
+  auto ask = [&] { answer = http_get("http://" + endpoint() + "/health", std::chrono::milliseconds(500)); };
+  if (where_.reach) where_.reach(ask);
+  else ask();
   return answer.status == 200 && answer.body.find("true") != std::string::npos;
 }
 

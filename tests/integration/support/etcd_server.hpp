@@ -3,9 +3,11 @@
 // with its data in a folder of the test's: started, paused, killed and started again on the
 // same data by the test itself.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/child_process.hpp"
 
@@ -19,8 +21,16 @@ inline constexpr const char* kEtcdMissing =
 
 class EtcdServer {
  public:
+  // Where a network namespace hides it: `prefix` starts it there (`ip netns exec NAME`, which
+  // execs, so signals reach etcd itself) and `reach` runs the test's health checks there.
+  struct Namespace {
+    std::vector<std::string> prefix;
+    std::function<void(const std::function<void()>&)> reach;
+  };
+
   // Client URL http://IP:CLIENT_PORT, peer URL http://IP:PEER_PORT.
-  EtcdServer(std::string binary, std::string data_dir, std::string ip, int client_port, int peer_port);
+  EtcdServer(std::string binary, std::string data_dir, std::string ip, int client_port, int peer_port,
+             Namespace where = {});
 
   // Starts it and waits until it answers /health; false (with its output in `why`) if not.
   bool start(std::string* why = nullptr);
@@ -38,6 +48,7 @@ class EtcdServer {
   const std::string ip_;
   const int client_port_;
   const int peer_port_;
+  const Namespace where_;
   std::unique_ptr<ChildProcess> process_;
 };
 

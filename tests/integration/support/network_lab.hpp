@@ -1,9 +1,12 @@
 #pragma once
 // Machines for cluster tests on one computer: each in its own network namespace with its own
-// address, joined by veth pairs to a bridge in the test's namespace, which holds the bridge's
-// own address (where the test runs etcd and calls from). Created by the constructor, removed
-// by the destructor (and any leftovers of an earlier run first). Needs root and iproute2.
+// address, joined by veth pairs to a bridge in one more namespace, the hub, which holds the
+// bridge's own address (where the test runs etcd and calls from). Nothing is added to the
+// test's own namespace: no address but loopback is ever configured there. Created by the
+// constructor, removed by the destructor (and any leftovers of an earlier run first). Needs
+// root and iproute2.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,11 +28,17 @@ class NetworkLab {
   std::string address(int machine) const { return subnet_ + "." + std::to_string(11 + machine); }
   // argv prefix that runs a command inside machine i's namespace.
   std::vector<std::string> inside(int machine) const;
+  // argv prefix that runs a command inside the hub (where bridge_address() is).
+  std::vector<std::string> inside_hub() const;
+  // Runs `fn` on a thread of its own that has entered the hub's network namespace (setns
+  // changes only the calling thread's), for sockets the test opens itself.
+  void in_hub(const std::function<void()>& fn) const;
 
  private:
   bool run(std::vector<std::string> argv);
   void remove();
   std::string namespace_name(int machine) const { return name_ + "-m" + std::to_string(machine); }
+  std::string hub_name() const { return name_ + "-hub"; }
   std::string link_name(int machine) const { return name_ + "v" + std::to_string(machine); }
 
   const std::string name_;
