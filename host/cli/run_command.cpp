@@ -13,6 +13,7 @@
 
 #include "admin/admin_server.hpp"
 #include "reload/file_watcher.hpp"
+#include "cli/config_reload.hpp"
 #include "cli/heap_prefault.hpp"
 #include "cli/signal_watcher.hpp"
 #include "config/config_checker.hpp"
@@ -49,13 +50,15 @@ LogOverrides log_overrides(const RunOptions& options) {
 }
 
 // The commands the control server hands to the host (status and the like it answers itself).
-control::CommandHandler host_commands(runtime::AgentHost& host) {
-  return [&host](const nlohmann::json& request) {
+control::CommandHandler host_commands(runtime::AgentHost& host, const std::string& config_path) {
+  return [&host, config_path](const nlohmann::json& request) {
     const std::string command = request.at("command").get<std::string>();
     if (command == "log-level")
       return control::answer_log_level(request, [&host](std::string_view logger, observability::LogLevel level) {
         return host.set_log_level(logger, level);
       });
+    if (command == "reload" && !request.contains("agent"))
+      return reload_answer(reload_configuration(host, config_path, request.value("force", false)));
     if (command == "reload" && request.contains("agent")) {
       const std::string agent = request.value("agent", "");
       if (auto error = host.reload_agent(agent)) return control::error_answer(*error);
@@ -189,9 +192,12 @@ int run_host(const RunOptions& options) {
   const std::string control_path = config->host.control_socket;
   const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
+  const std::string agents_dir = config->host.agents_dir;
 
   runtime::AgentHost host(std::move(*config), host_options);
   host.load_plugins();  // in the background, while the control socket and messaging open
+  // SIGHUP and drop-ins that come or go: a reload on a thread of its own (destroyed before host).
+  ReloadRequests reload_requests(host, options.config_path);
 
   std::mutex mu;
   std::condition_variable cv;
@@ -211,7 +217,7 @@ int run_host(const RunOptions& options) {
             spdlog::default_logger()->flush();
             std::_Exit(kExitFailure);
           },
-      .on_reload = [] { spdlog::warn("SIGHUP: configuration reload is not supported by this version; ignored"); },
+      .on_reload = [&reload_requests] { reload_requests.request("SIGHUP"); },
   });
   // on_stop uses host, mu, cv and stop_requested, and may still be running when this
   // function returns (it wakes us before it is done): end the watcher thread before they
@@ -223,7 +229,7 @@ int run_host(const RunOptions& options) {
 
   std::optional<control::ControlServer> control;
   if (!control_path.empty()) {
-    control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host));
+    control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host, options.config_path));
     if (auto error = control->start()) {
       spdlog::error("control socket: {}", *error);
       return kExitConfig;
@@ -275,14 +281,29 @@ int run_host(const RunOptions& options) {
   if (!summary.interrupted) notifier.ready(systemd::ready_status(summary));
 
   // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents.
-  reload::FileWatcher plugin_watcher(host.plugin_dirs(), {".so"}, [&host](const reload::FileChange& change) {
-    if (!change.removed) host.plugin_file_changed(change.path);
+  // A plugin that agents added by a reload were waiting for starts them (a reload does that).
+  reload::FileWatcher plugin_watcher(host.plugin_dirs(), {".so"}, [&](const reload::FileChange& change) {
+    if (change.removed) return;
+    host.plugin_file_changed(change.path);
+    if (host.agents_missing_plugins()) reload_requests.request("plugin file " + change.path.string() + " arrived");
   });
   if (auto error = plugin_watcher.start()) spdlog::warn("plugins will not be reloaded when they change: {}", *error);
+  // Drop-in deployment: an agent file written, replaced or removed in host.agents_dir.
+  std::optional<reload::FileWatcher> drop_in_watcher;
+  if (!agents_dir.empty()) {
+    drop_in_watcher.emplace(std::vector<std::filesystem::path>{agents_dir}, std::vector<std::string>{".yaml", ".yml"},
+                            [&reload_requests](const reload::FileChange& change) {
+                              reload_requests.request(fmt::format("drop-in {} {}", change.path.string(),
+                                                                  change.removed ? "removed" : "written"));
+                            });
+    if (auto error = drop_in_watcher->start())
+      spdlog::warn("agent drop-ins will not be picked up without a reload: {}", *error);
+  }
 
   auto heartbeat = heartbeat_for(notifier, host);
   wait_for_stop(mu, cv, stop_requested, heartbeat);
   plugin_watcher.stop();
+  if (drop_in_watcher) drop_in_watcher->stop();
   if (notifier.enabled())
     notifier.stopping(systemd::stopping_status(systemd::count_agents(host.snapshot())));
   if (admin_starter.joinable()) admin_starter.join();  // stop() below must not race start()

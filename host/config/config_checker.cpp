@@ -77,7 +77,8 @@ void check_ports(const ClusterConfig& config, Diagnostics& out) {
   }
 }
 
-void check_dependency_names(const ClusterConfig& config, Diagnostics& out) {
+void check_dependency_names(const ClusterConfig& config, const std::unordered_set<std::string>& removed,
+                            Diagnostics& out) {
   std::unordered_set<std::string> names;
   std::vector<std::string> all_names;
   for (const auto& agent : config.agents)
@@ -87,7 +88,7 @@ void check_dependency_names(const ClusterConfig& config, Diagnostics& out) {
       if (dep.name == agent.name) {
         out.error(dep.where, fmt::format("agent '{}' depends on itself (remove it from its dependencies)",
                                          agent.name));
-      } else if (!names.count(dep.name)) {
+      } else if (!names.count(dep.name) && !removed.contains(dep.name)) {
         // Suggesting costs a scan of all names: only done for the (few) wrong ones.
         const std::string hint = did_you_mean(dep.name, all_names);
         out.error(dep.where, fmt::format("agent '{}' depends on unknown agent '{}' ({})", agent.name, dep.name,
@@ -186,7 +187,7 @@ Diagnostics check_cluster(const ClusterConfig& config, const CheckOptions& optio
   Diagnostics found;
   check_duplicates(config, found);
   check_ports(config, found);
-  check_dependency_names(config, found);
+  check_dependency_names(config, options.removed_agents, found);
   check_cycles(config, found);
   if (options.check_plugins) {
     check_plugins(config, found);

@@ -1,7 +1,8 @@
 // agentctl: talks to a running agenthost over its control socket (host/control/).
 //
 //   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
-//   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart|reload AGENT
+//   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart AGENT
+//            | reload [AGENT] [--force]
 //            | log-level AGENT|agenthost LEVEL
 //            | errors [--follow] [--agent AGENT] [--severity S] [--limit N]
 //
@@ -178,11 +179,23 @@ int main(int argc, char** argv) {
                    "write the start-up as a Gantt chart (SVG) to FILE instead of the tables")
       ->type_name("FILE");
   std::string agent;
-  for (const char* name : {"start", "stop", "restart", "reload"}) {
+  for (const char* name : {"start", "stop", "restart"}) {
     auto* sub = app.add_subcommand(name, fmt::format("{} one agent", name))->fallthrough();
     sub->add_option("agent", agent, "agent name")->required();
     sub->callback([&request, &agent, name] { request = {{"command", name}, {"agent", agent}}; });
   }
+  bool force = false;
+  auto* reload = app.add_subcommand("reload",
+                                    "reload one agent from its plugin file; without AGENT, re-read the whole "
+                                    "configuration and apply what changed")
+                     ->fallthrough();
+  reload->add_option("agent", agent, "agent name");
+  reload->add_flag("--force", force, "stop removed agents even while running agents depend on them");
+  reload->callback([&] {
+    request = {{"command", "reload"}};
+    if (!agent.empty()) request["agent"] = agent;
+    if (force) request["force"] = true;
+  });
   std::string level;  // checked by the host, which names the valid levels when it refuses one
   auto* log_level = app.add_subcommand("log-level", "set the log level of one agent, or of the host ('agenthost')")
                         ->fallthrough();

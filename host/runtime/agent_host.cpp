@@ -55,8 +55,8 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
       machine_(options_.machine.empty() ? config_.host.name : options_.machine),
-      graph_(graph::DependencyGraph::build(config_.agents)),
-      plugin_index_(config_.host.plugin_dirs),
+      graph_(std::make_shared<const graph::DependencyGraph>(graph::DependencyGraph::build(config_.agents))),
+      plugin_index_(std::make_shared<const loader::PluginIndex>(config_.host.plugin_dirs)),
       errors_(machine_, static_cast<std::size_t>(config_.host.error_bus.keep), metrics_.registry(),
               [this](const errors::ErrorEvent& e) {
                 metrics_.requests().errors(e.agent, std::string(to_string(e.severity))).Increment();
@@ -70,24 +70,16 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
                                fmt::format("health() threw: {}", what));
               }),
       messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_))),
-      records_(config_.agents.size()) {
-  for (std::size_t i = 0; i < records_.size(); ++i) {
-    auto& r = records_[i];
-    r.spec = &config_.agents[i];
-    r.selected = machine_ == "all" || r.spec->machine == machine_;
-    if (!r.selected) continue;
-    // Agent loggers are never registered with spdlog's registry (a reloaded plugin would
-    // collide with its old name) and write to the host's sinks only.
-    r.logger = std::make_shared<spdlog::logger>(r.spec->name, options_.log_sinks.begin(),
-                                                options_.log_sinks.end());
-    r.logger->set_level(r.spec->log_level.value_or(options_.default_log_level));
-  }
+      records_(config_.agents.size()),
+      current_config_(config_) {
+  for (std::size_t i = 0; i < records_.size(); ++i) init_record(records_[i], &config_.agents[i]);
   metrics_.set_view({[this] { return snapshot(); }, [this] { return plugins_.loaded_count(); },
                      [this] { return messaging_->sockets().counts(); },
                      [this] { return messaging_->socket_counters(); }});
 }
 
 AgentHost::~AgentHost() {
+  join_start_wave();
   restart_timer_.cancel_all();  // its tasks use the records, destroyed before it
   health_.stop();
   stop_error_bus();
@@ -127,6 +119,16 @@ void AgentHost::stop_error_bus() {
   // flush timeout). It stays allocated: an agent thread left hanging may still report.
   if (error_forwarder_) error_forwarder_->stop();
   if (error_collector_) error_collector_->stop();
+}
+
+void AgentHost::init_record(Record& r, const config::AgentSpec* spec) {
+  r.spec.set(spec);
+  r.selected = machine_ == "all" || spec->machine == machine_;
+  if (!r.selected || r.logger) return;
+  // Agent loggers are never registered with spdlog's registry (a reloaded plugin would
+  // collide with its old name) and write to the host's sinks only.
+  r.logger = std::make_shared<spdlog::logger>(spec->name, options_.log_sinks.begin(), options_.log_sinks.end());
+  r.logger->set_level(spec->log_level.value_or(options_.default_log_level));
 }
 
 void AgentHost::publish_status_locked(const Record& r) {
@@ -195,9 +197,10 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
 }
 
 std::variant<std::size_t, std::string> AgentHost::local_agent_locked(std::string_view agent) const {
-  auto id = graph_.find(std::string(agent));
+  auto id = graph_->find(std::string(agent));
   if (!id) return fmt::format("no agent '{}' in the configuration", agent);
   const auto& r = records_[*id];
+  if (r.removed) return fmt::format("agent '{}' was removed by a configuration reload", agent);
   if (!r.selected) return fmt::format("agent '{}' runs on machine '{}', not on this host", agent, r.spec->machine);
   if (reloads_closed_) return std::string("the host is stopping");
   return *id;
@@ -241,7 +244,7 @@ HostSnapshot AgentHost::snapshot() const {
   s.agents.reserve(records_.size());
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& r = records_[i];
-    if (!r.selected) continue;
+    if (!r.selected || r.removed) continue;
     AgentSnapshot a;
     a.name = r.spec->name;
     a.machine = r.spec->machine;

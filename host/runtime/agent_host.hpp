@@ -21,6 +21,7 @@
 #include <optional>
 #include <variant>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -42,9 +43,11 @@
 #include "runtime/host_snapshot.hpp"
 #include "runtime/start_scheduler.hpp"
 #include "runtime/startup_progress.hpp"
+#include "runtime/stable_list.hpp"
 #include "runtime/task_race.hpp"
 #include "runtime/thread_pool.hpp"
 #include "agenthost/dependency_event.hpp"
+#include "reload/config_diff.hpp"
 #include "supervision/delayed_tasks.hpp"
 #include "supervision/restart_tracker.hpp"
 
@@ -64,6 +67,17 @@ struct StartupSummary {
   double elapsed_s = 0;  // since HostOptions::t0
   double began_ms = 0;   // when start_all() began, since HostOptions::t0
   bool interrupted = false;
+};
+
+// What a configuration reload did, or why it changed nothing.
+struct ReconcileResult {
+  std::vector<std::string> errors;    // non-empty: nothing was changed
+  std::vector<std::string> warnings;  // host.* settings that need a restart of the host, ...
+  std::vector<std::string> added, removed, reconfigured, replaced;  // this host's agents
+  std::vector<std::string> retried;  // failed for want of their plugin file, which is there now
+  bool changed() const {
+    return !added.empty() || !removed.empty() || !reconfigured.empty() || !replaced.empty() || !retried.empty();
+  }
 };
 
 struct ShutdownSummary {
@@ -117,6 +131,20 @@ class AgentHost {
   // The folders to watch for plugin files (host.plugin_dirs that exist).
   std::vector<std::filesystem::path> plugin_dirs() const;
 
+  // --- configuration reload (agent_host_reconcile.cpp) ---
+  // Any thread (SIGHUP, `agentctl reload`, a drop-in that came or went); one at a time.
+  // `next` is the whole configuration re-read and valid. Agents that did not change are not
+  // touched; removed ones stop (refused, changing nothing, while running agents that stay
+  // depend on them, unless `force`); changed ones are hot-reloaded with their new settings
+  // (config, plugin) or have them applied in place (log level, supervision, dependencies),
+  // or are stopped and started anew (kind, process); added ones start once their
+  // dependencies are ready, on a thread of their own: this returns when they are launched.
+  // Refused during start-up and shutdown.
+  ReconcileResult reconcile(config::ClusterConfig next, bool force);
+  // Any thread: some agent of this host failed because its plugin file was not found (a
+  // reload started it before its plugin came). The next reload starts it again.
+  bool agents_missing_plugins() const;
+
   // --- supervision (agent_host_restart.cpp) ---
   // Any thread (`agentctl restart`). Restarts `agent` now with a fresh instance from its
   // plugin, and clears its restart history and start limit: the way back for an agent the
@@ -148,17 +176,26 @@ class AgentHost {
   std::optional<std::string> open_error_bus();  // host.error_bus.listen and forward_to
   void stop_error_bus();
   void transition_locked(Record& r, AgentState to, std::string reason);
+  // A new record's spec, selection and logger (a reload's revived record keeps its logger).
+  void init_record(Record& r, const config::AgentSpec* spec);
   // Marks the start of `node` as begun (mu_ held) and returns the task that runs it.
   std::function<void()> prepare_start(std::size_t node);
-  void run_start(std::size_t node, std::shared_ptr<TaskRace> race);
+  void run_start(std::size_t node, std::shared_ptr<TaskRace> race, std::shared_ptr<const loader::PluginIndex> index);
   void launch_stop(std::size_t node);
   // Reloads: the task, one agent's switch, and the steps it shares with its rollback.
   void run_reload(std::vector<std::size_t> nodes, std::filesystem::path file);
-  std::optional<std::filesystem::path> reload_one(std::size_t node, const std::shared_ptr<loader::PluginLibrary>& library);
+  // `file` copied to a fresh shadow path (dlopen caches by path) and loaded; or why not.
+  std::variant<std::shared_ptr<loader::PluginLibrary>, std::string> load_fresh_copy(const std::filesystem::path& file);
+  // With `next_spec` (a configuration reload), the new instance gets those settings, from
+  // `next_file`, and they stay when it succeeds; a rollback goes back to the old ones.
+  std::optional<std::filesystem::path> reload_one(std::size_t node, const std::shared_ptr<loader::PluginLibrary>& library,
+                                                  const config::AgentSpec* next_spec = nullptr,
+                                                  const std::filesystem::path& next_file = {});
   // `state` is restore()d when set (a reload), not for a restart's fresh instance.
   std::optional<std::string> start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
                                             const std::optional<std::string>& state);
-  void commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason);
+  void commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason,
+                     const config::AgentSpec* next_spec = nullptr, const std::filesystem::path& next_file = {});
   void warn_if_still_mapped(const std::filesystem::path& old_library);
   void report_health(std::size_t node, const Health& health);
   // For the control socket's per-agent commands (mu_ held): the node of `agent` when this host
@@ -194,13 +231,29 @@ class AgentHost {
   void fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason);
   std::vector<double> start_priority() const;  // the longest remaining chain, per node
   void prefetch_plugins(const std::vector<double>& priority);
+  // The start loop of start_all() and of a reload's start wave (the caller holds `lock`):
+  // launches what `scheduler` allows, settles outcomes and timeouts, until every node of it is
+  // settled or, once `stop_requested`, nothing is in flight. False when it was stopped.
+  bool drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler& scheduler,
+                    const std::atomic<bool>& stop_requested, const StartupProgressFn& on_progress,
+                    std::optional<std::chrono::steady_clock::time_point> remote_wait_until);
+  // Configuration reload (agent_host_reconcile.cpp).
+  std::vector<std::string> refuse_removals_locked(const std::vector<std::size_t>& leaving,
+                                                  const std::vector<std::string>& leaving_names) const;
+  void stop_removed(const std::vector<std::size_t>& nodes, const std::string& why);
+  void run_reconfigure(std::size_t node, const config::AgentSpec* spec);
+  void run_start_wave(std::vector<std::size_t> nodes, std::shared_ptr<const graph::DependencyGraph> graph);
+  void join_start_wave();
   void end_prefetch();
 
-  const config::ClusterConfig config_;
+  const config::ClusterConfig config_;  // as started: host.* settings, the first agents' specs
   const HostOptions options_;
   const std::string machine_;
-  const graph::DependencyGraph graph_;
-  const loader::PluginIndex plugin_index_;  // the plugin dirs' files, read once
+  // Replaced (under mu_) by a configuration reload; read without mu_ only where no reload can
+  // run: during start_all() and stop_all(), and by a reload's own start wave (its copy).
+  std::shared_ptr<const graph::DependencyGraph> graph_;
+  // The plugin dirs' files; read again by a configuration reload. A start copies it (mu_).
+  std::shared_ptr<const loader::PluginIndex> plugin_index_;
   loader::PluginCache plugins_;
   std::shared_ptr<loader::PluginPrefetch> prefetch_;  // during start_all()
   observability::HostMetrics metrics_;  // before the pools: their tasks use it
@@ -216,7 +269,8 @@ class AgentHost {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Record> records_;              // guarded by mu_ (index = graph node)
+  StableList<Record> records_;               // index = graph node; fields guarded by mu_
+  std::deque<config::AgentSpec> spec_store_;  // guarded by mu_: specs a reload brought, never freed
   std::deque<Outcome> outcomes_;             // guarded by mu_
   bool startup_finished_ = false;            // guarded by mu_
   bool prefetch_done_ = false;               // guarded by mu_
@@ -227,6 +281,13 @@ class AgentHost {
   bool reloads_closed_ = false;              // guarded by mu_; set when stop_all() begins
   std::uint64_t reload_generation_ = 0;      // guarded by mu_; names the shadow copies
   std::filesystem::path shadow_dir_;         // guarded by mu_; made on the first reload
+  // Configuration reload: one at a time; the configuration now in force; the start wave of
+  // the agents it added (joined by the next reload or by stop_all()).
+  std::mutex reconcile_mu_;
+  config::ClusterConfig current_config_;     // guarded by reconcile_mu_
+  std::thread start_wave_;                   // guarded by reconcile_mu_
+  std::atomic<bool> start_wave_running_{false};
+  std::atomic<bool> start_wave_stop_{false};
 };
 
 }  // namespace agenthost::runtime

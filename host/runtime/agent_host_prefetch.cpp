@@ -11,7 +11,7 @@ namespace agenthost::runtime {
 void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
   // The order agents will need their files in: by level, longest chain first within one.
   std::vector<std::size_t> order;
-  for (const auto& level : graph_.levels()) {
+  for (const auto& level : graph_->levels()) {
     auto first = order.size();
     for (auto n : level)
       if (records_[n].selected) order.push_back(n);
@@ -26,8 +26,8 @@ void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
   }
   prefetch_ = std::make_shared<loader::PluginPrefetch>(plugins_);
   prefetch_done_ = false;
-  pool_.submit([this, prefetch = prefetch_, plugins = std::move(plugins)] {
-    prefetch->run(plugin_index_, plugins);
+  pool_.submit([this, prefetch = prefetch_, index = plugin_index_, plugins = std::move(plugins)] {
+    prefetch->run(*index, plugins);
     {
       std::lock_guard lock(mu_);
       prefetch_done_ = true;

@@ -1,7 +1,10 @@
 #pragma once
 // AgentHost's per-agent record. Private to the runtime; every field is guarded by
-// AgentHost::mu_, except spec, selected and logger, which the constructor sets for good.
+// AgentHost::mu_, except spec and logger, which are read without it: logger is set once when
+// the record is made; spec is swapped (under mu_) only by a configuration reload that owns
+// the agent, and old specs stay alive (AgentHost::spec_store_) for readers that still hold one.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -12,9 +15,22 @@
 
 namespace agenthost::runtime {
 
+// The agent's current spec: an atomic pointer, so that a reload's swap never tears a read.
+class SpecSlot {
+ public:
+  const config::AgentSpec* operator->() const { return p_.load(std::memory_order_acquire); }
+  const config::AgentSpec& operator*() const { return *p_.load(std::memory_order_acquire); }
+  const config::AgentSpec* get() const { return p_.load(std::memory_order_acquire); }
+  void set(const config::AgentSpec* spec) { p_.store(spec, std::memory_order_release); }
+
+ private:
+  std::atomic<const config::AgentSpec*> p_{nullptr};
+};
+
 struct AgentHost::Record {
-  const config::AgentSpec* spec = nullptr;
+  SpecSlot spec;
   bool selected = false;  // run by this host
+  bool removed = false;   // taken out by a configuration reload (the node stays, unselected)
   AgentState state = AgentState::pending;
   std::string reason;
   std::string blocked_by;

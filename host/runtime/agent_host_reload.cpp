@@ -70,7 +70,8 @@ void AgentHost::plugin_file_changed(const std::filesystem::path& file) {
   pool_.submit([this, nodes = std::move(nodes), file] { run_reload(nodes, file); });
 }
 
-void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path file) {
+std::variant<std::shared_ptr<loader::PluginLibrary>, std::string> AgentHost::load_fresh_copy(
+    const std::filesystem::path& file) {
   std::filesystem::path shadow_dir;
   std::uint64_t generation = 0;
   {
@@ -79,7 +80,11 @@ void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path
     shadow_dir = shadow_dir_;
     generation = ++reload_generation_;
   }
-  auto loaded = loader::load_shadow_copy(file, shadow_dir, generation);
+  return loader::load_shadow_copy(file, shadow_dir, generation);
+}
+
+void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path file) {
+  auto loaded = load_fresh_copy(file);
   std::set<std::filesystem::path> old_libraries;
   if (auto* error = std::get_if<std::string>(&loaded)) {
     for (auto node : nodes) {
@@ -112,8 +117,12 @@ void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path
 }
 
 std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
-                                                           const std::shared_ptr<loader::PluginLibrary>& library) {
-  const config::AgentSpec& spec = *records_[node].spec;  // immutable, like logger
+                                                           const std::shared_ptr<loader::PluginLibrary>& library,
+                                                           const config::AgentSpec* next_spec,
+                                                           const std::filesystem::path& next_file) {
+  // The record's spec changes only when this reload commits (we own the agent: `reloading`).
+  const config::AgentSpec& old_spec = *records_[node].spec;
+  const config::AgentSpec& spec = next_spec ? *next_spec : old_spec;
   const auto& logger = records_[node].logger;
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
   std::shared_ptr<AgentInstance> old;
@@ -123,7 +132,7 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
     auto& r = records_[node];
     if (r.state != AgentState::ready || !r.instance) return std::nullopt;  // it stopped meanwhile
     old = r.instance;
-    file = r.plugin_file;
+    file = next_file.empty() ? r.plugin_file : next_file.string();
   }
   auto endpoint = messaging_->find_endpoint(spec.name);
   auto refuse = [&](const std::string& why) {
@@ -164,14 +173,15 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
   // 3. The new instance takes over, or the previous code comes back with the same state.
   auto error = start_reloaded(node, fresh, state);
   if (!error) {
-    commit_reload(node, std::move(fresh), fmt::format("reloaded from {}", file));
+    commit_reload(node, std::move(fresh),
+                  fmt::format("{} from {}", next_spec ? "reconfigured" : "reloaded", file), next_spec, next_file);
     spdlog::info("agent {}: reloaded from {} (held requests go to the new code)", spec.name, file);
     return old_path;
   }
   fresh.reset();
   errors_.report(spec.name, "reload", Severity::error,
                  fmt::format("reload from {} failed: {}; going back to the previous code", file, *error));
-  auto rebuilt = build_reload_instance(spec, machine, old_library, logger, *messaging_, endpoint,
+  auto rebuilt = build_reload_instance(old_spec, machine, old_library, logger, *messaging_, endpoint,
                                        metrics_.agent_families(), errors_, process_supervision(node));
   std::optional<std::string> back_error;
   if (auto* e = std::get_if<std::string>(&rebuilt)) back_error = *e;
@@ -229,12 +239,19 @@ std::optional<std::string> AgentHost::start_reloaded(std::size_t node, const std
   return std::nullopt;
 }
 
-void AgentHost::commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason) {
+void AgentHost::commit_reload(std::size_t node, std::shared_ptr<AgentInstance> instance, std::string reason,
+                              const config::AgentSpec* next_spec, const std::filesystem::path& next_file) {
   auto endpoint = messaging_->find_endpoint(records_[node].spec->name);
   {
     std::lock_guard lock(mu_);
     auto& r = records_[node];
     r.instance = instance;
+    if (next_spec) {
+      r.spec.set(next_spec);
+      r.logger->set_level(next_spec->log_level.value_or(options_.default_log_level));
+      r.restart_tracker.reset();
+    }
+    if (!next_file.empty()) r.plugin_file = next_file.string();
     r.reason = std::move(reason);
     r.health = Health::healthy("reloaded; first health check pending");
     publish_status_locked(r);

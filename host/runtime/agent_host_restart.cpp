@@ -253,7 +253,7 @@ void AgentHost::tell_dependents(std::size_t node, DependencyEvent::Kind kind, co
   std::vector<std::pair<std::string, std::shared_ptr<AgentInstance>>> listeners;
   {
     std::lock_guard lock(mu_);
-    for (auto d : graph_.dependents(node)) {
+    for (auto d : graph_->dependents(node)) {
       const auto& r = records_[d];
       if (r.selected && r.instance && r.state == AgentState::ready) listeners.emplace_back(r.spec->name, r.instance);
     }

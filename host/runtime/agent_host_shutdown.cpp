@@ -48,12 +48,18 @@ ShutdownSummary AgentHost::stop_all() {
     // Reloads in flight finish first (each is bounded by its start and stop timeouts).
     std::unique_lock lock(mu_);
     reloads_closed_ = true;
+    start_wave_stop_ = true;  // a reload's start wave launches nothing more
+    cv_.notify_all();
     // Restarts waiting for their back-off never run: cancelling releases their slots. Without
     // mu_: a cancelled timer task takes it.
     lock.unlock();
     restart_timer_.cancel_all();
     lock.lock();
     cv_.wait(lock, [&] { return active_reloads_ == 0; });
+  }
+  {
+    std::lock_guard serial(reconcile_mu_);  // a reload in flight has made its start wave
+    if (start_wave_.joinable()) start_wave_.join();
   }
   const std::size_t hung_health_calls = health_.stop();
 
@@ -64,7 +70,7 @@ ShutdownSummary AgentHost::stop_all() {
   for (std::size_t n = 0; n < records_.size(); ++n) {
     if (!records_[n].instance) continue;
     ++remaining;
-    for (auto d : graph_.dependencies(n))
+    for (auto d : graph_->dependencies(n))
       if (records_[d].instance) ++running_dependents[d];
   }
   for (std::size_t n = 0; n < records_.size(); ++n)
@@ -72,7 +78,7 @@ ShutdownSummary AgentHost::stop_all() {
 
   auto finish = [&](std::size_t node) {
     --remaining;
-    for (auto d : graph_.dependencies(node))
+    for (auto d : graph_->dependencies(node))
       if (records_[d].instance && --running_dependents[d] == 0) launch_stop(d);
   };
 

@@ -26,6 +26,7 @@ std::function<void()> AgentHost::prepare_start(std::size_t node) {
   auto timeout = r.spec->start_timeout.value_or(config_.host.startup_timeout);
   r.task = std::make_shared<TaskRace>();
   r.deadline = std::chrono::steady_clock::now() + timeout;
+  r.timings = {};
   r.timings.load_begin = now_ms();
   // Its endpoint exists from here on: calls to it queue until it is ready.
   auto endpoint = messaging_->endpoint(r.spec->name, r.spec->concurrency);
@@ -33,12 +34,13 @@ std::function<void()> AgentHost::prepare_start(std::size_t node) {
   endpoint->set_error_sink(&errors_);
   // The record says `loaded` from the moment loading begins: the timeout runs from here.
   transition_locked(r, AgentState::loaded, "");
-  return [this, node, race = r.task] { run_start(node, race); };
+  return [this, node, race = r.task, index = plugin_index_] { run_start(node, race, index); };
 }
 
-void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
-  // spec and logger are set in the constructor and never change: read without the lock,
-  // which the control thread may hold for a whole wave of launches.
+void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race,
+                          std::shared_ptr<const loader::PluginIndex> index) {
+  // spec and logger do not change while the agent starts: read without the lock, which the
+  // control thread may hold for a whole wave of launches.
   const config::AgentSpec& spec = *records_[node].spec;
   const std::shared_ptr<spdlog::logger> logger = records_[node].logger;
   auto observe = [&](AgentState phase, const std::string& file) {
@@ -55,7 +57,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race) {
     }
   };
   const std::string& machine = machine_ == "all" ? spec.machine : machine_;
-  auto result = start_agent(spec, machine, plugin_index_, logger, plugins_, *messaging_,
+  auto result = start_agent(spec, machine, *index, logger, plugins_, *messaging_,
                             metrics_.agent_families(), errors_, observe, process_supervision(node));
 
   if (!race->try_finish()) {
@@ -112,7 +114,7 @@ void AgentHost::apply_blocks(const std::vector<StartScheduler::Blocked>& blocked
     r.blocked_by = records_[root].spec->name;
     std::string via;
     for (const auto& d : r.spec->dependencies) {
-      auto id = graph_.find(d.name);
+      auto id = graph_->find(d.name);
       if (!id) continue;
       auto s = records_[*id].state;
       if (*id == root || s == AgentState::blocked) {
@@ -133,7 +135,7 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
   std::set<std::size_t> remote;
   for (std::size_t n = 0; n < records_.size(); ++n) {
     if (!records_[n].selected) continue;
-    for (auto d : graph_.dependencies(n))
+    for (auto d : graph_->dependencies(n))
       if (!records_[d].selected) remote.insert(d);
   }
   if (remote.empty()) return;
@@ -148,7 +150,7 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
   // by the control thread with mu_ held: they return before taking it.
   registry_listener_ = messaging_->registry().subscribe([this](const messaging::RegistryEntry& e) {
     if (!e.ready) return;
-    auto id = graph_.find(e.agent);
+    auto id = graph_->find(e.agent);
     if (!id || records_[*id].selected) return;
     {
       std::lock_guard lock(mu_);
@@ -157,7 +159,7 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
     cv_.notify_all();
   });
   for (const auto& e : messaging_->registry().entries()) {
-    auto id = graph_.find(e.agent);
+    auto id = graph_->find(e.agent);
     if (e.ready && id && remote.contains(*id)) remote_ready_.push_back(*id);
   }
   for (std::size_t n = 0; n < records_.size(); ++n) {
@@ -212,35 +214,16 @@ std::vector<double> AgentHost::start_priority() const {
     const auto& e = records_[n].spec->expected_start;
     weights[n] = (e ? double(e->count()) : 0.0) + 1.0;
   }
-  return graph_.tail_lengths(weights);
+  return graph_->tail_lengths(weights);
 }
 
 void AgentHost::load_plugins() {
   if (!prefetch_) prefetch_plugins(start_priority());
 }
 
-StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
-                                    const StartupProgressFn& on_progress) {
-  const double began_ms = now_ms();
-  const auto priority = start_priority();
-  StartScheduler scheduler(graph_, selected_nodes(), priority,
-                           options_.strategy.value_or(config_.host.startup_strategy),
-                           config_.host.startup_parallelism);
-  if (auto error = open()) spdlog::error("messaging: {}", *error);
-  load_plugins();
-  std::unique_lock lock(mu_);
-  watch_remote_dependencies(scheduler);
-  const auto remote_wait_until = std::chrono::steady_clock::now() + config_.host.startup_timeout;
-  bool remote_wait_over = false;
-  // Load the plugin files first, back to back, while nothing else runs: in a VM every
-  // mmap/mprotect of dlopen costs a cross-CPU TLB flush when other threads of the process are
-  // running, which made 1000 loads interleaved with starts take 1.7x as long. It delays the
-  // first start by one load per distinct plugin (0.1-0.2 ms each). Bounded by the start
-  // timeout: a plugin whose static initialiser hangs holds glibc's loader lock anyway, and
-  // its agents' starts then time out one by one.
-  cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
-                 [&] { return prefetch_done_ || stop_requested.load(); });
-
+bool AgentHost::drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler& scheduler,
+                             const std::atomic<bool>& stop_requested, const StartupProgressFn& on_progress,
+                             std::optional<std::chrono::steady_clock::time_point> remote_wait_until) {
   // A wave of agents settles within milliseconds: one report per wave at most.
   ProgressThrottle progress(std::chrono::milliseconds(100));
   auto progress_now = [&] {  // mu_ held
@@ -256,12 +239,12 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   };
 
   bool launching = true;
-  StartupSummary summary;
+  bool remote_wait_over = !remote_wait_until;
   std::set<std::size_t> in_flight;  // nodes whose start task runs
   for (;;) {
     if (stop_requested.load()) launching = false;
     settle_remote_dependencies_locked(scheduler);
-    if (!remote_wait_over && std::chrono::steady_clock::now() >= remote_wait_until) {
+    if (!remote_wait_over && std::chrono::steady_clock::now() >= *remote_wait_until) {
       remote_wait_over = true;
       block_remote_dependents(
           scheduler, fmt::format("the registry did not report it ready within {} "
@@ -294,7 +277,7 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
     }
     if (scheduler.finished() || (!launching && scheduler.in_flight() == 0)) break;
 
-    auto wake = remote_wait_over ? std::chrono::steady_clock::time_point::max() : remote_wait_until;
+    auto wake = remote_wait_over ? std::chrono::steady_clock::time_point::max() : *remote_wait_until;
     for (auto n : in_flight) wake = std::min(wake, records_[n].deadline);
     if (auto due = progress.next_due()) wake = std::min(wake, *due);
     cv_.wait_until(lock, wake, [&] {
@@ -341,6 +324,33 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
       fail_start_locked(scheduler, n, std::move(reason));
     }
   }
+
+  return launching;
+}
+
+StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
+                                    const StartupProgressFn& on_progress) {
+  const double began_ms = now_ms();
+  const auto priority = start_priority();
+  StartScheduler scheduler(*graph_, selected_nodes(), priority,
+                           options_.strategy.value_or(config_.host.startup_strategy),
+                           config_.host.startup_parallelism);
+  if (auto error = open()) spdlog::error("messaging: {}", *error);
+  load_plugins();
+  std::unique_lock lock(mu_);
+  watch_remote_dependencies(scheduler);
+  const auto remote_wait_until = std::chrono::steady_clock::now() + config_.host.startup_timeout;
+  // Load the plugin files first, back to back, while nothing else runs: in a VM every
+  // mmap/mprotect of dlopen costs a cross-CPU TLB flush when other threads of the process are
+  // running, which made 1000 loads interleaved with starts take 1.7x as long. It delays the
+  // first start by one load per distinct plugin (0.1-0.2 ms each). Bounded by the start
+  // timeout: a plugin whose static initialiser hangs holds glibc's loader lock anyway, and
+  // its agents' starts then time out one by one.
+  cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
+                 [&] { return prefetch_done_ || stop_requested.load(); });
+
+  StartupSummary summary;
+  const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until);
 
   for (auto& r : records_) {
     if (!r.selected) continue;

@@ -20,6 +20,9 @@ class Counter final : public agenthost::Agent {
   void configure(agenthost::AgentContext& ctx) override {
     ctx.serve("count", [this](agenthost::Request&) { return std::to_string(++count_); });
     ctx.serve("version", [](agenthost::Request&) { return std::string(COUNTER_VERSION); });
+    // The agent's `config: {label: ...}`: a configuration reload hands the new one over.
+    label_ = ctx.config()["label"] ? ctx.config()["label"].as<std::string>() : "";
+    ctx.serve("label", [this](agenthost::Request&) { return label_; });
     ctx.serve("sleep", [](agenthost::Request& r) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(r.payload)));
       return std::string("slept");
@@ -39,6 +42,7 @@ class Counter final : public agenthost::Agent {
 
  private:
   std::atomic<long> count_{0};
+  std::string label_;
 };
 
 }  // namespace
