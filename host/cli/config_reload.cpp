@@ -79,10 +79,18 @@ void ReloadRequests::request(std::string why) {
   cv_.notify_all();
 }
 
+void ReloadRequests::resume() {
+  {
+    std::lock_guard lock(mu_);
+    paused_ = false;
+  }
+  cv_.notify_all();
+}
+
 void ReloadRequests::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+    cv_.wait(lock, [&] { return stop_ || (!paused_ && !pending_.empty()); });
     if (stop_) return;
     const std::string why = std::exchange(pending_, {});
     lock.unlock();

@@ -266,27 +266,22 @@ int run_host(const RunOptions& options) {
       if (thread.joinable()) thread.join();
     }
   } join_admin_starter{admin_starter};
-  spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
-  auto summary = host.start_all(stop_requested, startup_status(notifier));
-  // "in" counts from the process's main(); "agents" from the first start, so that the cost
-  // of reading the config and the scheduling of the agents can be told apart.
-  spdlog::info("startup complete: {} ready, {} failed, {} blocked in {:.3f}s (config {:.1f} ms, "
-               "agents {:.1f} ms){}",
-               summary.ready, summary.failed, summary.blocked, summary.elapsed_s, config_ms,
-               summary.elapsed_s * 1000 - summary.began_ms,
-               summary.interrupted ? " (interrupted by a stop request)" : "");
-  release_prefaulted_heap();
-  // Also when some agents failed (STATUS= says so): the host runs, and restarting it would not
-  // mend a broken plugin. Not when a stop cut start-up short: STOPPING=1 follows at once.
-  if (!summary.interrupted) notifier.ready(systemd::ready_status(summary));
-
   // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents.
+  // Watched from before start-up, so that no file that lands meanwhile is missed (a drop-in's
+  // reload waits until start-up is over: reload_requests.resume()).
   // A plugin that agents added by a reload were waiting for starts them (a reload does that).
-  reload::FileWatcher plugin_watcher(host.plugin_dirs(), {".so"}, [&](const reload::FileChange& change) {
-    if (change.removed) return;
-    host.plugin_file_changed(change.path);
-    if (host.agents_missing_plugins()) reload_requests.request("plugin file " + change.path.string() + " arrived");
-  });
+  // 20 ms of quiet is one reload: IN_CLOSE_WRITE and IN_MOVED_TO already say the file is
+  // complete; the debounce only folds a burst (several writers, a copy then a touch) into one,
+  // and it counts against the 50 ms from a file landing to its new code serving.
+  constexpr auto kPluginDebounce = std::chrono::milliseconds(20);
+  reload::FileWatcher plugin_watcher(
+      host.plugin_dirs(), {".so"},
+      [&](const reload::FileChange& change) {
+        if (change.removed) return;
+        host.plugin_file_changed(change.path);
+        if (host.agents_missing_plugins()) reload_requests.request("plugin file " + change.path.string() + " arrived");
+      },
+      kPluginDebounce);
   if (auto error = plugin_watcher.start()) spdlog::warn("plugins will not be reloaded when they change: {}", *error);
   // Drop-in deployment: an agent file written, replaced or removed in host.agents_dir.
   std::optional<reload::FileWatcher> drop_in_watcher;
@@ -299,6 +294,21 @@ int run_host(const RunOptions& options) {
     if (auto error = drop_in_watcher->start())
       spdlog::warn("agent drop-ins will not be picked up without a reload: {}", *error);
   }
+
+  spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
+  auto summary = host.start_all(stop_requested, startup_status(notifier));
+  // "in" counts from the process's main(); "agents" from the first start, so that the cost
+  // of reading the config and the scheduling of the agents can be told apart.
+  spdlog::info("startup complete: {} ready, {} failed, {} blocked in {:.3f}s (config {:.1f} ms, "
+               "agents {:.1f} ms){}",
+               summary.ready, summary.failed, summary.blocked, summary.elapsed_s, config_ms,
+               summary.elapsed_s * 1000 - summary.began_ms,
+               summary.interrupted ? " (interrupted by a stop request)" : "");
+  release_prefaulted_heap();
+  reload_requests.resume();
+  // Also when some agents failed (STATUS= says so): the host runs, and restarting it would not
+  // mend a broken plugin. Not when a stop cut start-up short: STOPPING=1 follows at once.
+  if (!summary.interrupted) notifier.ready(systemd::ready_status(summary));
 
   auto heartbeat = heartbeat_for(notifier, host);
   wait_for_stop(mu, cv, stop_requested, heartbeat);

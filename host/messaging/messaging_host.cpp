@@ -53,6 +53,7 @@ void MessagingHost::stop() {
   started_ = false;
   if (backend_) backend_->stop();
   loop_.stop();
+  task_timer_.cancel_all();  // no agent task is handed to the workers any more
   workers_.shutdown(std::chrono::milliseconds(500));
   pool_.close();
   // zmq_ctx_term waits for every socket to be closed. A socket an agent forgot to close would

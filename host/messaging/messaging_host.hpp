@@ -25,6 +25,7 @@
 #include "messaging/registry.hpp"
 #include "messaging/registry_backend.hpp"
 #include "messaging/socket_loop.hpp"
+#include "supervision/delayed_tasks.hpp"
 #include "messaging/worker_pool.hpp"
 
 namespace agenthost::messaging {
@@ -61,6 +62,7 @@ class MessagingHost {
   SocketPool& sockets() noexcept { return pool_; }
   Registry& registry() noexcept { return registry_; }
   WorkerPool& workers() noexcept { return workers_; }
+  supervision::DelayedTasks& task_timer() noexcept { return task_timer_; }  // agents' tasks (API 1.6)
   DeadlineWatch& deadlines() noexcept { return deadlines_; }
   const MessagingOptions& options() const noexcept { return options_; }
   CircuitBreaker& breaker(const std::string& endpoint);
@@ -95,6 +97,7 @@ class MessagingHost {
   const MessagingOptions options_;
   std::unique_ptr<zmq::context_t> context_;
   WorkerPool workers_;
+  supervision::DelayedTasks task_timer_;  // after workers_: it posts to them, so it goes first
   DeadlineWatch deadlines_;
   SocketLoop loop_;
   ConnectionPool pool_;

@@ -13,6 +13,7 @@
 #include "messaging/agent_endpoint.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/agent_metrics.hpp"
+#include "runtime/agent_tasks.hpp"
 
 namespace agenthost::runtime {
 
@@ -24,6 +25,10 @@ class AgentContextImpl final : public AgentContext {
                    observability::AgentFamilies& metric_families, errors::ErrorBus& errors)
       : metrics_(metric_families, name),
         errors_(errors, name),
+        tasks_(messaging.task_timer(), messaging.workers(),
+               [&errors, name](const std::string& message) {
+                 errors.report(name, "task", Severity::error, message);
+               }),
         name_(std::move(name)),
         machine_(std::move(machine)),
         config_(std::move(config)),
@@ -52,6 +57,9 @@ class AgentContextImpl final : public AgentContext {
   SocketPool& sockets() override { return messaging_.sockets(); }
   Metrics& metrics() override { return metrics_; }
   ErrorReporter& errors() override { return errors_; }
+  Tasks& tasks() override { return tasks_; }
+  // After the agent's stop(), before it is destroyed (AgentInstance): no task runs afterwards.
+  void close_tasks() { tasks_.close(); }
   void on_dependency_event(DependencyListener listener) override {
     std::lock_guard lock(listener_mu_);
     listener_ = std::make_shared<DependencyListener>(std::move(listener));
@@ -70,6 +78,7 @@ class AgentContextImpl final : public AgentContext {
  private:
   observability::AgentMetrics metrics_;
   errors::AgentErrorReporter errors_;
+  AgentTasks tasks_;
   std::string name_;
   std::string machine_;
   YAML::Node config_;  // a deep copy: yaml-cpp nodes that share memory are not thread-safe

@@ -18,6 +18,13 @@ struct AgentInstance {
   std::shared_ptr<loader::PluginLibrary> library;
   std::unique_ptr<AgentContextImpl> context;
   std::unique_ptr<Agent> agent;
+
+  // The agent's tasks first (API 1.6): they may use the agent, and they are the plugin's code.
+  ~AgentInstance() {
+    if (context) context->close_tasks();
+    agent.reset();
+    context.reset();
+  }
 };
 
 }  // namespace agenthost::runtime

@@ -1,5 +1,6 @@
 #pragma once
-// Back-off timers: tasks that run at a given time on one timer thread. cancel_all() (at
+// Timers: tasks that run at a given time on one timer thread — the restart back-offs, and the
+// agents' own timers (API 1.6, runtime/agent_tasks.cpp), which only hand their run to a pool. cancel_all() (at
 // shutdown) hands every pending task `cancelled = true` on the caller's thread instead, so
 // that whatever a task would have released is released either way, and nothing runs later.
 //

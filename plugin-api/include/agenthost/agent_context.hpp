@@ -21,6 +21,7 @@
 #include "agenthost/messaging.hpp"
 #include "agenthost/metrics.hpp"
 #include "agenthost/sockets.hpp"
+#include "agenthost/tasks.hpp"
 
 namespace agenthost {
 
@@ -84,7 +85,11 @@ class AgentContext {
   // new instance, which registers again.
   virtual void on_dependency_event(DependencyListener listener) = 0;
 
-  // Later API minors add: timers(), executor().
+  // --- API 1.6: timers and executor tasks ---
+
+  // The agent's timers and background tasks (tasks.hpp): run by the host, finished before
+  // the agent is destroyed or its code unloaded.
+  virtual Tasks& tasks() = 0;
 };
 
 }  // namespace agenthost
