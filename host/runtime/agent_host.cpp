@@ -124,10 +124,12 @@ void AgentHost::stop_error_bus() {
 void AgentHost::init_record(Record& r, const config::AgentSpec* spec) {
   r.spec.set(spec);
   r.selected = machine_ == "all" || spec->machine == machine_;
-  if (!r.selected || r.logger) return;
+  if (!r.selected) return;
   // Agent loggers are never registered with spdlog's registry (a reloaded plugin would
-  // collide with its old name) and write to the host's sinks only.
-  r.logger = std::make_shared<spdlog::logger>(spec->name, options_.log_sinks.begin(), options_.log_sinks.end());
+  // collide with its old name) and write to the host's sinks only. A revived record keeps its
+  // logger (threads of its earlier life may still hold it) with the new level.
+  if (!r.logger)
+    r.logger = std::make_shared<spdlog::logger>(spec->name, options_.log_sinks.begin(), options_.log_sinks.end());
   r.logger->set_level(spec->log_level.value_or(options_.default_log_level));
 }
 

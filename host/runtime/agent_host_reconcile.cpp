@@ -112,7 +112,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   std::vector<std::size_t> leaving;                           // stop for good
   std::vector<std::pair<std::size_t, const AgentSpec*>> hot;  // new instance, state handed over
   std::vector<std::pair<std::size_t, const AgentSpec*>> replace, in_place;
-  std::vector<const AgentSpec*> joining;  // new on this host (added, or moved here)
+  std::vector<const AgentSpec*> joining;  // added: started here, or known as another machine's
   std::vector<std::pair<std::size_t, const AgentSpec*>> elsewhere;  // another machine's: spec only
   for (const auto& name : diff.removed) {
     auto id = graph.find(name);
@@ -150,11 +150,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
       else hot.emplace_back(id, spec);
     }
   }
-  for (const auto& name : diff.added) {
-    const AgentSpec* spec = next_spec.at(name);
-    if (runs_here(*spec)) joining.push_back(spec);
-    else elsewhere.emplace_back(SIZE_MAX, spec);
-  }
+  for (const auto& name : diff.added) joining.push_back(next_spec.at(name));
 
   // Refusals, before anything changes: agents busy with a reload or restart, and removals
   // that running agents still depend on.
@@ -201,27 +197,30 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
     if (it == next_spec.end()) ordered.back().dependencies.clear();  // a tombstone waits for nobody
   }
   std::vector<std::size_t> starting;  // the start wave: added, moved here, replaced
+  // Another machine's new agents get a node too (unselected): this host's agents may wait for
+  // them through the registry.
   for (const AgentSpec* spec : joining) {
-    auto id = graph.find(spec->name);
-    if (id) {
-      ordered[*id] = *spec;
-      auto& r = records_[*id];
-      r.removed = false;
-      init_record(r, store(spec));
-      starting.push_back(*id);
+    std::size_t node;
+    if (auto id = graph.find(spec->name)) {
+      node = *id;
+      ordered[node] = *spec;
     } else {
       ordered.push_back(*spec);
-      auto& r = records_.emplace_back();
-      init_record(r, store(spec));
-      starting.push_back(records_.size() - 1);
+      records_.emplace_back();
+      node = records_.size() - 1;
     }
+    auto& r = records_[node];
+    r.removed = false;
+    init_record(r, store(spec));
+    if (!r.selected) continue;
+    starting.push_back(node);
     result.added.push_back(spec->name);
   }
   graph_ = std::make_shared<const graph::DependencyGraph>(graph::DependencyGraph::build(ordered));
   plugin_index_ = std::make_shared<const loader::PluginIndex>(config_.host.plugin_dirs);  // plugins that came since
 
   for (auto& [n, spec] : elsewhere)
-    if (n != SIZE_MAX && !live(n)) records_[n].spec.set(store(spec));
+    if (!live(n)) records_[n].spec.set(store(spec));
   for (auto& [n, spec] : in_place) {
     auto& r = records_[n];
     r.spec.set(store(spec));
