@@ -242,6 +242,9 @@ class AgentHost {
                                                   const std::vector<std::string>& leaving_names) const;
   void stop_removed(const std::vector<std::size_t>& nodes, const std::string& why);
   void run_reconfigure(std::size_t node, const config::AgentSpec* spec);
+  // `agentctl restart` of an agent that failed or was blocked at start-up: it, and the agents
+  // blocked behind it, start again in a start wave. An error when one cannot begin now.
+  std::optional<std::string> start_again(std::size_t node);
   void run_start_wave(std::vector<std::size_t> nodes, std::shared_ptr<const graph::DependencyGraph> graph);
   void join_start_wave();
   void end_prefetch();

@@ -309,6 +309,48 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   return result;
 }
 
+std::optional<std::string> AgentHost::start_again(std::size_t node) {
+  // Never waits for a reload: the caller is the control socket's thread.
+  std::unique_lock serial(reconcile_mu_, std::try_to_lock);
+  if (!serial.owns_lock()) return std::string("a configuration reload is running: try again when it has finished");
+  if (start_wave_running_)
+    return std::string("agents are being started (by a reload or a restart): try again when they have settled");
+  if (start_wave_.joinable()) start_wave_.join();
+  std::vector<std::size_t> nodes;
+  std::unique_lock lock(mu_);
+  if (!startup_finished_) return std::string("start-up is still running");
+  if (reloads_closed_) return std::string("the host is stopping");
+  auto startable = [&](std::size_t n) {
+    const auto& r = records_[n];
+    return r.selected && !r.removed && !r.reloading && !r.instance &&
+           (r.state == AgentState::failed || r.state == AgentState::blocked);
+  };
+  if (!startable(node))
+    return fmt::format("agent '{}' is {}: it cannot be started again now", graph_->name(node),
+                       to_string(records_[node].state));
+  // It, and every agent blocked behind it: they start once it is ready.
+  nodes.push_back(node);
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    for (auto d : graph_->dependents(nodes[i]))
+      if (records_[d].state == AgentState::blocked && startable(d) &&
+          std::find(nodes.begin(), nodes.end(), d) == nodes.end())
+        nodes.push_back(d);
+  for (auto n : nodes) {
+    auto& r = records_[n];
+    r.failed_by_supervision = false;
+    r.restart_tracker.reset();
+    r.blocked_by.clear();
+    r.health = Health::unhealthy("waiting to start (agentctl restart)");
+    transition_locked(r, AgentState::pending, "started again by an operator (agentctl restart)");
+  }
+  start_wave_running_ = true;
+  ++active_reloads_;  // the wave's
+  auto graph_now = graph_;
+  lock.unlock();
+  start_wave_ = std::thread([this, nodes = std::move(nodes), graph_now] { run_start_wave(nodes, graph_now); });
+  return std::nullopt;
+}
+
 bool AgentHost::agents_missing_plugins() const {
   std::lock_guard lock(mu_);
   for (const auto& r : records_)
@@ -459,7 +501,7 @@ void AgentHost::run_start_wave(std::vector<std::size_t> nodes, std::shared_ptr<c
   remote_ready_.clear();
   std::size_t ready = 0;
   for (auto n : nodes) ready += records_[n].state == AgentState::ready;
-  spdlog::info("configuration reload: {} of {} added agent{} ready", ready, nodes.size(), nodes.size() == 1 ? "" : "s");
+  spdlog::info("start wave: {} of {} agent{} ready", ready, nodes.size(), nodes.size() == 1 ? "" : "s");
   start_wave_running_ = false;
   --active_reloads_;
   lock.unlock();

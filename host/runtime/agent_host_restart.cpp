@@ -42,10 +42,14 @@ std::optional<std::string> AgentHost::restart_agent(std::string_view agent) {
   if (r.reloading) return fmt::format("agent '{}' is being reloaded or restarted already (or waits for its back-off)", agent);
   const bool running = r.state == AgentState::ready && r.instance;
   const bool failed_by_supervision = r.state == AgentState::failed && r.failed_by_supervision;
-  if (!running && !failed_by_supervision)
-    return fmt::format("agent '{}' is {}: only a running agent, or one its restart policy failed, can be restarted "
-                       "(an agent that failed at start-up needs a restart of the host)",
-                       agent, to_string(r.state));
+  if (!running && !failed_by_supervision) {
+    if (r.state == AgentState::failed || r.state == AgentState::blocked) {
+      lock.unlock();
+      return start_again(id);  // it failed (or was blocked) at start-up: start it like a new agent
+    }
+    return fmt::format("agent '{}' is {}: only a running, failed or blocked agent can be restarted", agent,
+                       to_string(r.state));
+  }
   tracker_locked(id).reset();  // the operator's way out of the start limit
   r.recovering = false;
   r.reloading = true;

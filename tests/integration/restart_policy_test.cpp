@@ -1,9 +1,10 @@
 // Supervision with the real binary (127.0.0.91, ports 17501-17509): liveness failures restart
 // an agent alone (its dependents stay, and hear about it), the start limit fails it until
-// `agentctl restart`, `restart: never` leaves an agent be, and a pending back-off does not
-// delay shutdown. The flaky test plugin turns unhealthy on request and can fail its restarts.
+// `agentctl restart`, `restart: never` leaves an agent be, a pending back-off does not delay
+// shutdown, and `agentctl restart` starts an agent that failed at start-up. The flaky test plugin turns unhealthy on request and can fail its restarts.
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,27 @@ TEST(RestartPolicy, NeverLeavesAnUnhealthyAgentRunningButAgentctlRestartStillWor
   EXPECT_EQ(restarted.exit_code, 0) << restarted.output;
   ASSERT_TRUE(eventually([&] { return call(context, 17505, "starts") == "2"; }, 5s)) << host->output();
   EXPECT_EQ(agent(dir, "Steady").value("restarts", 0), 1);
+  EXPECT_EQ(host->terminate(), 0) << host->output();
+}
+
+TEST(RestartPolicy, AgentctlRestartStartsAnAgentThatFailedAtStartUpAndThoseBlockedBehindIt) {
+  TestDir dir;
+  const auto broken = dir.write("broken", "");
+  auto host = start_host(write_config(dir,
+                                      "  - { name: Shaky, plugin: flaky, port: 17507, config: { fail_while: " + broken +
+                                          " } }\n"
+                                      "  - { name: Behind, plugin: echo, port: 17508, dependencies: [Shaky] }\n"));
+  ASSERT_TRUE(host->wait_for_line("startup complete: 0 ready, 1 failed, 1 blocked")) << host->output();
+  EXPECT_EQ(agent(dir, "Behind").value("state", ""), "blocked");
+  std::filesystem::remove(broken);  // mended
+  auto restarted = agentctl(dir, {"restart", "Shaky"});
+  EXPECT_EQ(restarted.exit_code, 0) << restarted.output;
+  ASSERT_TRUE(eventually([&] { return agent(dir, "Behind").value("state", "") == "ready"; }, 10s)) << host->output();
+  EXPECT_EQ(agent(dir, "Shaky").value("state", ""), "ready");
+  zmq::context_t context;
+  EXPECT_EQ(call(context, 17507, "starts"), "1") << "a fresh load of its library";
+  auto again = agentctl(dir, {"restart", "Nobody"});
+  EXPECT_EQ(again.exit_code, 1);
   EXPECT_EQ(host->terminate(), 0) << host->output();
 }
 
