@@ -21,7 +21,6 @@
 #include <exception>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cluster_lab.hpp"
@@ -106,7 +105,6 @@ int run(int changes, int agents_per_host) {
       return 1;
     }
     hosts.push_back(change->to_every_host());
-    std::this_thread::sleep_for(50ms);  // let machine 0 finish the reload it is in
   }
   result("cluster_readiness_changes", double(hosts.size()), "changes");
   const double host_median = report("cluster_readiness_propagation_ms", hosts);

@@ -50,6 +50,14 @@ std::optional<ReadinessProbe::Propagation> ReadinessProbe::change(bool ready, st
     }
     seen[m] = line->read_at;
   }
+  // Machine 0's reload is over before the next change is made (a reload is refused while the
+  // agents of the previous one still start).
+  const std::string settled = ready ? "configuration reload: 1 of 1 added agent ready"
+                                    : "configuration reload: 0 added, 1 removed";
+  if (!lab_.host(0).wait_for_line_from(from[0], settled, time_left(deadline))) {
+    *why = fmt::format("host {} did not log '{}':\n{}", ClusterLab::machine_name(0), settled, lab_.tail(0));
+    return std::nullopt;
+  }
   Propagation out;
   for (int m = 1; m < ClusterLab::kHosts; ++m) out.to_host[m] = seen[m] - seen[0];
   return out;
