@@ -1,5 +1,7 @@
 #include "messaging/registry.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace agenthost::messaging {
 
 void Registry::publish(RegistryEntry entry) {
@@ -114,6 +116,10 @@ void Registry::notify(const std::vector<RegistryEntry>& changed) {
     for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (const auto& entry : changed) {
+    // When this host learned of a change (its own or another machine's): how an operator, or
+    // bench/cluster, sees a readiness change travel through the cluster.
+    spdlog::debug("registry: agent {} on machine {} now {}", entry.agent, entry.machine,
+                  entry.ready ? "ready" : "not ready");
     for (const auto& listener : listeners) listener(entry);
   }
 }

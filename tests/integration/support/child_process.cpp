@@ -74,26 +74,37 @@ void ChildProcess::read_output(int fd) {
     while ((pos = partial.find('\n')) != std::string::npos) {
       std::lock_guard lock(mu_);
       lines_.push_back(partial.substr(0, pos));
+      read_at_.push_back(std::chrono::steady_clock::now());
       partial.erase(0, pos + 1);
       cv_.notify_all();
     }
   }
   ::close(fd);
   std::lock_guard lock(mu_);
-  if (!partial.empty()) lines_.push_back(partial);
+  if (!partial.empty()) {
+    lines_.push_back(partial);
+    read_at_.push_back(std::chrono::steady_clock::now());
+  }
   eof_ = true;
   cv_.notify_all();
 }
 
 std::optional<std::string> ChildProcess::wait_for_line(const std::string& needle,
                                                        std::chrono::milliseconds timeout) {
+  auto found = wait_for_line_from(0, needle, timeout);
+  if (!found) return std::nullopt;
+  return std::move(found->text);
+}
+
+std::optional<ChildProcess::TimedLine> ChildProcess::wait_for_line_from(std::size_t from, const std::string& needle,
+                                                                        std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  std::size_t checked = 0;
-  std::optional<std::string> found;
+  std::size_t checked = from;
+  std::optional<TimedLine> found;
   cv_.wait_for(lock, timeout, [&] {
     for (; checked < lines_.size(); ++checked)
       if (lines_[checked].find(needle) != std::string::npos) {
-        found = lines_[checked];
+        found = TimedLine{lines_[checked], checked, read_at_[checked]};
         return true;
       }
     return eof_;

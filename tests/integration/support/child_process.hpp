@@ -1,7 +1,8 @@
 #pragma once
 // A real child process for integration tests: the agenthost daemon or a one-shot agentctl.
 // Its stderr (and optionally stdout) is read line by line on a thread of its own, so a test
-// waits for a line with a deadline instead of sleeping.
+// waits for a line with a deadline instead of sleeping. Each line keeps the time it was read,
+// for benchmarks that time what a child reports.
 
 #include <sys/types.h>
 
@@ -31,6 +32,14 @@ class ChildProcess {
   // Waits until a line containing `needle` has been printed; returns that line.
   std::optional<std::string> wait_for_line(const std::string& needle,
                                            std::chrono::milliseconds timeout = 20s);
+  // The same from line number `from` on (0-based), with the line's number and when it was read.
+  struct TimedLine {
+    std::string text;
+    std::size_t index = 0;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  std::optional<TimedLine> wait_for_line_from(std::size_t from, const std::string& needle,
+                                              std::chrono::milliseconds timeout = 20s);
   std::vector<std::string> lines() const;
   std::string output() const;  // every line so far, joined
 
@@ -49,6 +58,7 @@ class ChildProcess {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::string> lines_;  // guarded by mu_
+  std::vector<std::chrono::steady_clock::time_point> read_at_;  // guarded by mu_: one per line
   bool eof_ = false;                // guarded by mu_
 };
 

@@ -49,12 +49,12 @@ std::vector<std::string> NetworkLab::inside(int machine) const {
 
 std::vector<std::string> NetworkLab::inside_hub() const { return {"/usr/sbin/ip", "netns", "exec", hub_name()}; }
 
-void NetworkLab::in_hub(const std::function<void()>& fn) const {
+void NetworkLab::in_namespace(const std::string& name, const std::function<void()>& fn) const {
   std::thread([&] {
-    const int fd = ::open(("/var/run/netns/" + hub_name()).c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
       if (fd >= 0) ::close(fd);
-      ADD_FAILURE() << "cannot enter network namespace " << hub_name() << ": " << std::strerror(errno);
+      ADD_FAILURE() << "cannot enter network namespace " << name << ": " << std::strerror(errno);
       return;
     }
     ::close(fd);

@@ -32,9 +32,12 @@ class NetworkLab {
   std::vector<std::string> inside_hub() const;
   // Runs `fn` on a thread of its own that has entered the hub's network namespace (setns
   // changes only the calling thread's), for sockets the test opens itself.
-  void in_hub(const std::function<void()>& fn) const;
+  void in_hub(const std::function<void()>& fn) const { in_namespace(hub_name(), fn); }
+  // The same inside machine i's namespace.
+  void in_machine(int machine, const std::function<void()>& fn) const { in_namespace(namespace_name(machine), fn); }
 
  private:
+  void in_namespace(const std::string& name, const std::function<void()>& fn) const;
   bool run(std::vector<std::string> argv);
   void remove();
   std::string namespace_name(int machine) const { return name_ + "-m" + std::to_string(machine); }
