@@ -184,6 +184,9 @@ class AgentHost {
   void launch_stop(std::size_t node);
   // Reloads: the task, one agent's switch, and the steps it shares with its rollback.
   void run_reload(std::vector<std::size_t> nodes, std::filesystem::path file);
+  // Ends a reload's, restart's or reconfiguration's hold on `nodes` (their `reloading` and one
+  // count of active_reloads_), then reloads those whose file changed meanwhile.
+  void end_reloading(const std::vector<std::size_t>& nodes);
   // `file` copied to a fresh shadow path (dlopen caches by path) and loaded; or why not.
   std::variant<std::shared_ptr<loader::PluginLibrary>, std::string> load_fresh_copy(const std::filesystem::path& file);
   // With `next_spec` (a configuration reload), the new instance gets those settings, from

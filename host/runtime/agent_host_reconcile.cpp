@@ -419,12 +419,7 @@ void AgentHost::run_reconfigure(std::size_t node, const config::AgentSpec* spec)
       reload_one(node, std::get<std::shared_ptr<loader::PluginLibrary>>(loaded), spec, file);
     }
   }
-  {
-    std::lock_guard lock(mu_);
-    records_[node].reloading = false;
-    --active_reloads_;
-  }
-  cv_.notify_all();
+  end_reloading({node});
 }
 
 void AgentHost::run_start_wave(std::vector<std::size_t> nodes, std::shared_ptr<const graph::DependencyGraph> graph) {

@@ -41,6 +41,7 @@ struct AgentHost::Record {
   AgentTimings timings;
   std::uint32_t restarts = 0;
   bool reloading = false;  // a reload or a restart of it is queued (back-off) or running
+  bool reload_again = false;  // its plugin file changed meanwhile: reloaded once that is over
   // Supervision (agent_host_restart.cpp): restart history, the unhealthy polls in a row, and
   // the library of an agent the supervisor failed (for `agentctl restart`).
   std::optional<supervision::RestartTracker> restart_tracker;

@@ -3,6 +3,7 @@
 
 #include <future>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -58,8 +59,12 @@ void AgentHost::plugin_file_changed(const std::filesystem::path& file) {
     if (reloads_closed_) return;
     for (std::size_t n = 0; n < records_.size(); ++n) {
       auto& r = records_[n];
-      if (!r.selected || r.reloading || r.state != AgentState::ready || !r.instance) continue;
-      if (!same_file(r.plugin_file, file)) continue;
+      if (!r.selected || r.removed || !same_file(r.plugin_file, file)) continue;
+      if (r.reloading) {
+        r.reload_again = true;  // after the reload, restart or reconfiguration that owns it
+        continue;
+      }
+      if (r.state != AgentState::ready || !r.instance) continue;
       r.reloading = true;
       nodes.push_back(n);
     }
@@ -108,12 +113,24 @@ void AgentHost::run_reload(std::vector<std::size_t> nodes, std::filesystem::path
     }
     if (!in_use) warn_if_still_mapped(old);
   }
+  end_reloading(nodes);
+}
+
+void AgentHost::end_reloading(const std::vector<std::size_t>& nodes) {
+  std::set<std::filesystem::path> again;
   {
     std::lock_guard lock(mu_);
-    for (auto node : nodes) records_[node].reloading = false;
+    for (auto node : nodes) {
+      auto& r = records_[node];
+      r.reloading = false;
+      if (std::exchange(r.reload_again, false)) again.insert(r.plugin_file);
+    }
     --active_reloads_;
   }
   cv_.notify_all();
+  // A file that landed while the agent was busy is not lost (a 20 ms debounce makes that
+  // likely for a deployment that copies twice, or a test that replaces files back to back).
+  for (const auto& file : again) plugin_file_changed(file);
 }
 
 std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,

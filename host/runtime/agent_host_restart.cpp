@@ -93,14 +93,7 @@ void AgentHost::schedule_restart_locked(std::size_t node, std::chrono::milliseco
                           });
 }
 
-void AgentHost::end_restart(std::size_t node) {
-  {
-    std::lock_guard lock(mu_);
-    records_[node].reloading = false;
-    --active_reloads_;
-  }
-  cv_.notify_all();
-}
+void AgentHost::end_restart(std::size_t node) { end_reloading({node}); }
 
 void AgentHost::run_restart(std::size_t node, std::string reason) {
   const config::AgentSpec& spec = *records_[node].spec;  // immutable, like logger
