@@ -243,7 +243,9 @@ class AgentHost {
   // Configuration reload (agent_host_reconcile.cpp).
   std::vector<std::string> refuse_removals_locked(const std::vector<std::size_t>& leaving,
                                                   const std::vector<std::string>& leaving_names) const;
-  void stop_removed(const std::vector<std::size_t>& nodes, const std::string& why);
+  // Stops `nodes`, dependents first; with `tell_dependents`, agents that still depend on one
+  // hear it as `failed` (a forced removal).
+  void stop_removed(const std::vector<std::size_t>& nodes, const std::string& why, bool tell_dependents);
   void run_reconfigure(std::size_t node, const config::AgentSpec* spec);
   // `agentctl restart` of an agent that failed or was blocked at start-up: it, and the agents
   // blocked behind it, start again in a start wave. An error when one cannot begin now.

@@ -236,7 +236,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   lock.unlock();
 
   for (const auto& w : result.warnings) spdlog::warn("configuration reload: {}", w);
-  stop_removed(leaving, "removed by a configuration reload");
+  stop_removed(leaving, "removed by a configuration reload", true);
   lock.lock();
   for (auto n : leaving) {
     auto& r = records_[n];
@@ -252,7 +252,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   // Replaced agents stop now and start in the wave with their new spec.
   std::vector<std::size_t> replaced_nodes;
   for (auto& [n, s] : replace) replaced_nodes.push_back(n);
-  stop_removed(replaced_nodes, "replaced by a configuration reload (its kind or program changed)");
+  stop_removed(replaced_nodes, "replaced by a configuration reload (its kind or program changed)", false);
   lock.lock();
   for (auto& [n, spec] : replace) {
     auto& r = records_[n];
@@ -360,7 +360,7 @@ bool AgentHost::agents_missing_plugins() const {
   return false;
 }
 
-void AgentHost::stop_removed(const std::vector<std::size_t>& nodes, const std::string& why) {
+void AgentHost::stop_removed(const std::vector<std::size_t>& nodes, const std::string& why, bool tell) {
   // Dependents before their dependencies: a node that depends on another of the set waits.
   std::vector<std::size_t> order(nodes);
   {
@@ -386,11 +386,14 @@ void AgentHost::stop_removed(const std::vector<std::size_t>& nodes, const std::s
     if (instance) {
       if (auto error = stop_in_time(std::move(instance))) errors_.report(name, "stop", Severity::error, *error);
     }
-    std::lock_guard lock(mu_);
-    auto& r = records_[node];
-    r.health = Health::unhealthy(why);
-    r.task.reset();
-    transition_locked(r, AgentState::stopped, why);
+    {
+      std::lock_guard lock(mu_);
+      auto& r = records_[node];
+      r.health = Health::unhealthy(why);
+      r.task.reset();
+      transition_locked(r, AgentState::stopped, why);
+    }
+    if (tell) tell_dependents(node, DependencyEvent::Kind::failed, why);
   }
 }
 

@@ -50,6 +50,7 @@ TEST(ConfigReload, DropInsComeChangeAndGoAReloadReconcilesAndAnInvalidOneChanges
   fs::create_directories(agents);
   fs::copy_file(AGENTHOST_TEST_PLUGIN_DIR "/counter_v1.so", plugins / "counter.so");
   fs::copy_file(AGENTHOST_PLUGIN_DIR "/echo.so", plugins / "echo.so");
+  fs::copy_file(AGENTHOST_TEST_PLUGIN_DIR "/flaky.so", plugins / "flaky.so");  // hears dependency events
   const std::string host_yaml = "host:\n"
                                 "  name: main_pc\n"
                                 "  plugin_dirs: [" + plugins.string() + "]\n"
@@ -77,15 +78,18 @@ TEST(ConfigReload, DropInsComeChangeAndGoAReloadReconcilesAndAnInvalidOneChanges
   EXPECT_EQ(call(context, 17442, "count"), "4") << "the state came across";
 
   // 2. A new drop-in starts its agent once its dependency is ready; nothing else is touched.
-  write_file(agents / "late.yaml", "agents:\n  - { name: Late, plugin: counter, port: 17443, dependencies: [Counter] }\n");
-  ASSERT_TRUE(eventually([&] { return state_of(dir, "Late") == "ready"; }, 10s)) << host->output();
+  write_file(agents / "late.yaml", "agents:\n"
+                                   "  - { name: Late, plugin: counter, port: 17443, dependencies: [Counter] }\n"
+                                   "  - { name: Listener, plugin: flaky, port: 17446, dependencies: [Counter] }\n");
+  ASSERT_TRUE(eventually([&] { return state_of(dir, "Late") == "ready" && state_of(dir, "Listener") == "ready"; }, 10s))
+      << host->output();
   EXPECT_EQ(call(context, 17443, "count"), "1");
   EXPECT_EQ(call(context, 17442, "count"), "5");
   EXPECT_EQ(count_of(host->output(), "agent Base: "), base_lines) << "Base untouched: " << host->output();
 
   // 3. Removing a drop-in that a running agent needs is refused, and changes nothing.
   fs::remove(agents / "counter.yaml");
-  ASSERT_TRUE(host->wait_for_line("'Counter' is not removed: running agent Late depends on it", 10s))
+  ASSERT_TRUE(host->wait_for_line("'Counter' is not removed: running agents Late, Listener depend on it", 10s))
       << host->output();
   EXPECT_EQ(call(context, 17442, "count"), "6");
   // ... unless forced.
@@ -95,6 +99,7 @@ TEST(ConfigReload, DropInsComeChangeAndGoAReloadReconcilesAndAnInvalidOneChanges
   EXPECT_EQ(state_of(dir, "Counter"), "absent");
   EXPECT_NE(call(context, 17442, "count").rfind("503", 0), std::string::npos);
   EXPECT_EQ(call(context, 17443, "count"), "2") << "Late runs on";
+  EXPECT_EQ(call(context, 17446, "events"), "failed Counter;") << "and its dependents heard it";
   EXPECT_EQ(state_of(dir, "Base"), "ready");
 
   // 4. An invalid configuration changes nothing and says every error, with file and line.

@@ -17,7 +17,8 @@ struct DependencyEvent {
     restarting,  // the host is about to restart it (after its back-off); calls are held
     restarted,   // it is ready again (a fresh instance)
     failed,      // it gave up: the start limit was hit or a restart failed with restart: never;
-                 // calls are answered "not serving" until an operator runs `agentctl restart`
+                 // calls are answered "not serving" until an operator runs `agentctl restart`.
+                 // Also when a forced configuration reload removed it (`agentctl reload --force`).
   };
   Kind kind;
   std::string agent;   // the dependency's name
