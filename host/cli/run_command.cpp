@@ -266,10 +266,10 @@ int run_host(const RunOptions& options) {
       if (thread.joinable()) thread.join();
     }
   } join_admin_starter{admin_starter};
-  // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents.
-  // Watched from before start-up, so that no file that lands meanwhile is missed (a drop-in's
-  // reload waits until start-up is over: reload_requests.resume()).
-  // A plugin that agents added by a reload were waiting for starts them (a reload does that).
+  // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents, and
+  // one that agents were waiting for (their plugin was missing) starts them, through a reload.
+  // Both folders are watched from before start-up, so that no file that lands meanwhile is
+  // missed; a drop-in's reload waits until start-up is over (reload_requests.resume()).
   // 20 ms of quiet is one reload: IN_CLOSE_WRITE and IN_MOVED_TO already say the file is
   // complete; the debounce only folds a burst (several writers, a copy then a touch) into one,
   // and it counts against the 50 ms from a file landing to its new code serving.
