@@ -228,6 +228,9 @@ class AgentHost {
   void watch_remote_dependencies(StartScheduler& scheduler);
   void block_remote_dependents(StartScheduler& scheduler, const std::string& why_unseen);
   void settle_remote_dependencies_locked(StartScheduler& scheduler);
+  // Another machine's agent reported ready by the registry goes to remote_ready_ (start_all()
+  // and a start wave; the caller unsubscribes registry_listener_ when it is done).
+  void subscribe_remote_ready_locked(std::shared_ptr<const graph::DependencyGraph> graph);
   void publish_status_locked(const Record& r);
   void apply_blocks(const std::vector<StartScheduler::Blocked>& blocked);
   // The start of `node` failed: record why and block every agent that needs it.

@@ -472,18 +472,7 @@ void AgentHost::run_start_wave(std::vector<std::size_t> nodes, std::shared_ptr<c
   std::optional<std::chrono::steady_clock::time_point> remote_wait_until;
   if (remote) {
     remote_wait_until = std::chrono::steady_clock::now() + config_.host.startup_timeout;
-    // As in start_all(): this host's own entries are published with mu_ held; they return
-    // before taking it (selected does not change while a start wave runs).
-    registry_listener_ = messaging_->registry().subscribe([this, graph](const messaging::RegistryEntry& e) {
-      if (!e.ready) return;
-      auto id = graph->find(e.agent);
-      if (!id || records_[*id].selected) return;
-      {
-        std::lock_guard lock(mu_);
-        remote_ready_.push_back(*id);
-      }
-      cv_.notify_all();
-    });
+    subscribe_remote_ready_locked(graph);
     for (const auto& e : messaging_->registry().entries()) {
       auto id = graph->find(e.agent);
       if (e.ready && id && !records_[*id].selected) remote_ready_.push_back(*id);

@@ -146,18 +146,7 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
                             "--machine all)");
     return;
   }
-  // Runs on the registry backend's thread. Entries of this host's own agents are published
-  // by the control thread with mu_ held: they return before taking it.
-  registry_listener_ = messaging_->registry().subscribe([this](const messaging::RegistryEntry& e) {
-    if (!e.ready) return;
-    auto id = graph_->find(e.agent);
-    if (!id || records_[*id].selected) return;
-    {
-      std::lock_guard lock(mu_);
-      remote_ready_.push_back(*id);
-    }
-    cv_.notify_all();
-  });
+  subscribe_remote_ready_locked(graph_);
   for (const auto& e : messaging_->registry().entries()) {
     auto id = graph_->find(e.agent);
     if (e.ready && id && remote.contains(*id)) remote_ready_.push_back(*id);
@@ -171,6 +160,21 @@ void AgentHost::watch_remote_dependencies(StartScheduler& scheduler) {
     r.reason = fmt::format("waits for '{}' on machine '{}' (through the registry)", dep.name,
                            dep.machine);
   }
+}
+
+void AgentHost::subscribe_remote_ready_locked(std::shared_ptr<const graph::DependencyGraph> graph) {
+  // Runs on the registry backend's thread. Entries of this host's own agents are published
+  // with mu_ held: they return before taking it (`selected` does not change while starts run).
+  registry_listener_ = messaging_->registry().subscribe([this, graph](const messaging::RegistryEntry& e) {
+    if (!e.ready) return;
+    auto id = graph->find(e.agent);
+    if (!id || records_[*id].selected) return;
+    {
+      std::lock_guard lock(mu_);
+      remote_ready_.push_back(*id);
+    }
+    cv_.notify_all();
+  });
 }
 
 void AgentHost::settle_remote_dependencies_locked(StartScheduler& scheduler) {

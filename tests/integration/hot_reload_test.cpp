@@ -55,13 +55,19 @@ std::string reload_config(const TestDir& dir, const fs::path& plugins, const std
                                 "agents:\n" + agents);
 }
 
-TEST(HotReload, AReplacedPluginReloadsItsAgentsWithStateWithoutFailingACallAndBadFilesRollBack) {
-  TestDir dir;
+// The tests' plugin folder: counter.so (v1) and echo.so.
+fs::path counter_and_echo(const TestDir& dir) {
   const fs::path plugins = dir.path() / "plugins";
   fs::create_directories(plugins);
-  const fs::path file = plugins / "counter.so";
-  fs::copy_file(kBuilt / "counter_v1.so", file);
+  fs::copy_file(kBuilt / "counter_v1.so", plugins / "counter.so");
   fs::copy_file(AGENTHOST_PLUGIN_DIR "/echo.so", plugins / "echo.so");
+  return plugins;
+}
+
+TEST(HotReload, AReplacedPluginReloadsItsAgentsWithStateWithoutFailingACallAndBadFilesRollBack) {
+  TestDir dir;
+  const fs::path plugins = counter_and_echo(dir);
+  const fs::path file = plugins / "counter.so";
   const auto config = reload_config(dir, plugins,
                                       "  - { name: Counter, plugin: counter, port: 17421 }\n"
                                       "  - { name: Tally, plugin: counter, port: 17422 }\n"
@@ -150,11 +156,8 @@ long open_files(pid_t pid) {
 
 TEST(HotReload, FiftyReloadsUnderCallersInHostAndOverTcpLoseNothingAndGrowNothing) {
   TestDir dir;
-  const fs::path plugins = dir.path() / "plugins";
-  fs::create_directories(plugins);
+  const fs::path plugins = counter_and_echo(dir);
   const fs::path file = plugins / "counter.so";
-  fs::copy_file(kBuilt / "counter_v1.so", file);
-  fs::copy_file(AGENTHOST_PLUGIN_DIR "/echo.so", plugins / "echo.so");
   const auto config = reload_config(dir, plugins,
                                       "  - { name: Counter, plugin: counter, port: 17424 }\n"
                                       "  - { name: Caller, plugin: echo, port: 17425, dependencies: [Counter] }\n");
