@@ -53,7 +53,7 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
   const auto warnings = result.diagnostics.warning_count();
   if (errors == 0) {
     std::set<std::string> machines;
-    for (const auto& agent : result.config.agents) machines.insert(agent.machine);
+    for (const auto& agent : result.config.agents) machines.insert(agent.machines.begin(), agent.machines.end());
     fmt::print(out, "{}: ok ({} on {}, {})\n", options.config_path, plural(result.config.agents.size(), "agent"),
                plural(machines.size(), "machine"), plural(warnings, "warning"));
     return 0;

@@ -27,7 +27,7 @@ Selection select(const config::ClusterConfig& config, const std::string& machine
   Selection out;
   std::set<std::string> selected;
   for (const auto& agent : config.agents) {
-    if (machine == "all" || agent.machine == machine) {
+    if (machine == "all" || agent.runs_on(machine)) {
       out.agents.push_back(agent);
       selected.insert(agent.name);
     }
@@ -162,7 +162,7 @@ int run_plan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
   const Selection sel = select(result.config, machine);
   if (sel.agents.empty()) {
     std::set<std::string> machines;
-    for (const auto& agent : result.config.agents) machines.insert(agent.machine);
+    for (const auto& agent : result.config.agents) machines.insert(agent.machines.begin(), agent.machines.end());
     fmt::print(err, "{}: no agents on machine '{}' (machines in this config: {}; or use --machine all)\n",
                options.config_path, machine, fmt::join(machines, ", "));
     return 1;

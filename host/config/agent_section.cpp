@@ -48,6 +48,33 @@ void read_port(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
   }
 }
 
+// `machine: pc2` or `machine: [pc2, pc3]` (replicas: one instance on each, calls spread).
+void read_machines(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
+  agent.machine_where = reader.at(node);
+  if (node.IsMap()) {
+    reader.error(node, fmt::format("machine of agent '{}' must be a machine name or a list of them for replicas "
+                                   "([pc2, pc3]), got a map",
+                                   agent.name));
+  } else if (!node.IsSequence()) {
+    if (auto text = reader.text(node, "machine")) agent.machines = {*text};
+  } else if (auto list = reader.text_list(node, "machine")) {
+    if (list->empty())
+      reader.error(node, fmt::format("machine of agent '{}' is an empty list (name at least one machine, or "
+                                     "leave it out for host.name)",
+                                     agent.name));
+    for (const auto& item : *list) {
+      if (std::find(agent.machines.begin(), agent.machines.end(), item.text) != agent.machines.end()) {
+        reader.diagnostics().error(item.where, fmt::format("machine '{}' is listed twice for agent '{}' (each "
+                                                           "machine runs one instance of it)",
+                                                           item.text, agent.name));
+        continue;
+      }
+      agent.machines.push_back(item.text);
+    }
+  }
+  if (!agent.machines.empty()) agent.machine = agent.machines.front();
+}
+
 void read_restart(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
   auto text = reader.text(node, "restart");
   if (!text) return;
@@ -103,10 +130,7 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
                                    agent.name));
   }
   read_process_keys(node, reader, agent);
-  if (auto n = node["machine"]) {
-    if (auto text = reader.text(n, "machine")) agent.machine = *text;
-    agent.machine_where = reader.at(n);
-  }
+  if (auto n = node["machine"]) read_machines(n, reader, agent);
   if (auto n = node["port"]) read_port(n, reader, agent);
   if (auto n = node["dependencies"]) {
     if (auto deps = reader.text_list(n, "dependencies")) {

@@ -1,5 +1,5 @@
-// host.client: how agents call each other's endpoints (retries of idempotent calls and the
-// per-endpoint circuit breaker).
+// host.client: how agents call each other's endpoints (retries of idempotent calls, the
+// per-endpoint circuit breaker, how long a request waits for a connection).
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@ namespace agenthost::config {
 namespace {
 
 const std::vector<std::string> kClientKeys = {"retry_backoff", "retry_backoff_max", "breaker_failures",
-                                              "breaker_open_for"};
+                                              "breaker_open_for", "connect_timeout"};
 
 // The back-off starts at retry_backoff and doubles up to retry_backoff_max.
 void check_backoff(const ClientSpec& client, const YAML::Node& backoff, const YAML::Node& backoff_max,
@@ -50,6 +50,8 @@ void read_client_section(const YAML::Node& node, YamlReader& reader, ClientSpec&
     assign(reader.integer(n, "host.client.breaker_failures", 1, 1'000'000), client.breaker_failures);
   if (auto n = node["breaker_open_for"])
     assign(reader.positive_duration(n, "host.client.breaker_open_for"), client.breaker_open_for);
+  if (auto n = node["connect_timeout"])
+    assign(reader.positive_duration(n, "host.client.connect_timeout"), client.connect_timeout);
 }
 
 }  // namespace agenthost::config

@@ -67,13 +67,15 @@ void check_ports(const ClusterConfig& config, Diagnostics& out) {
                             port, agent.name, listener->description, listener->address.where.to_string()));
       continue;
     }
-    auto [it, inserted] = taken.emplace(std::make_pair(agent.machine, port), &agent);
-    if (!inserted)
+    for (const auto& machine : agent.machines) {  // a replica takes the port on each machine
+      auto [it, inserted] = taken.emplace(std::make_pair(machine, port), &agent);
+      if (inserted) continue;
       out.error(agent.port_where,
                 fmt::format("port {} of agent '{}' clashes with agent '{}' at {} on machine '{}' (pick another "
                             "port or write port: auto)",
-                            port, agent.name, it->second->name, it->second->port_where.to_string(),
-                            agent.machine));
+                            port, agent.name, it->second->name, it->second->port_where.to_string(), machine));
+      break;
+    }
   }
 }
 

@@ -122,7 +122,8 @@ LoadResult load(const std::string& text, const std::string& file, const Environm
     read_drop_ins(config.host.agents_dir, agents_dir_where, env, config, diags);
 
   for (auto& agent : config.agents) {
-    if (agent.machine.empty()) agent.machine = config.host.name;
+    if (agent.machines.empty()) agent.machines = {config.host.name};
+    agent.machine = agent.machines.front();
   }
   return result;
 }

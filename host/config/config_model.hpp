@@ -1,6 +1,7 @@
 #pragma once
 // The validated, substituted configuration of a cluster: what `run`, `check` and `plan` use.
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -67,8 +68,15 @@ struct AgentSpec {
   SourceLocation plugin_where;
   ProcessSpec process;  // kind: process only
 
-  std::string machine;  // defaults to host.name
+  // `machine: NAME` or, for replicas, `machine: [A, B]`: every machine that runs this agent.
+  // `machine` is the first of them (messages name it); both default to host.name.
+  std::string machine;
+  std::vector<std::string> machines;
   SourceLocation machine_where;
+  bool runs_on(std::string_view name) const {
+    return std::find(machines.begin(), machines.end(), name) != machines.end();
+  }
+  bool replicated() const { return machines.size() > 1; }
 
   std::optional<int> port;  // a fixed tcp port
   bool port_auto = false;   // `port: auto`: an ephemeral port published in the registry
@@ -132,6 +140,9 @@ struct ClientSpec {
   Duration retry_backoff_max{200};  // the pause never grows beyond this
   int breaker_failures = 5;         // consecutive failures that open an endpoint's circuit
   Duration breaker_open_for{1000};  // how long a circuit stays open before one trial call
+  // How long a request to another host waits for a connection before it fails "unavailable"
+  // (and an idempotent call moves on to another replica), within the call's deadline.
+  Duration connect_timeout{500};
 };
 
 // host.log: the host's level (agents without log_level start at it) and the stderr format.

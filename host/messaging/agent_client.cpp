@@ -1,12 +1,15 @@
 #include "messaging/agent_client.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "messaging/instance_choice.hpp"
 #include "messaging/wire_protocol.hpp"
 
 namespace agenthost::messaging {
@@ -59,12 +62,16 @@ class WaitingCall final : public Call {
 class CallbackCall final : public Call {
  public:
   CallbackCall(std::string method, std::string payload, std::string caller,
-               Clock::time_point deadline, Client::Callback done)
+               Clock::time_point deadline, Client::Callback done, std::atomic<int>& outstanding)
       : Call(std::move(method), std::move(payload), std::move(caller), deadline),
-        done_(std::move(done)) {}
+        done_(std::move(done)),
+        outstanding_(outstanding) {
+    outstanding_.fetch_add(1, std::memory_order_relaxed);
+  }
 
  private:
   void deliver(int status, std::string body) noexcept override {
+    outstanding_.fetch_sub(1, std::memory_order_relaxed);
     try {
       done_(to_call_result(status, std::move(body)));
     } catch (...) {
@@ -72,7 +79,24 @@ class CallbackCall final : public Call {
     }
   }
   Client::Callback done_;
+  std::atomic<int>& outstanding_;  // the host's, which outlives every call
 };
+
+// Counts a call in flight to one endpoint for as long as it lives.
+class Outstanding {
+ public:
+  explicit Outstanding(std::atomic<int>& count) : count_(count) { count_.fetch_add(1, std::memory_order_relaxed); }
+  ~Outstanding() { count_.fetch_sub(1, std::memory_order_relaxed); }
+  Outstanding(const Outstanding&) = delete;
+  Outstanding& operator=(const Outstanding&) = delete;
+
+ private:
+  std::atomic<int>& count_;
+};
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
 
 std::string correlation_id() {
   static std::atomic<std::uint64_t> next{1};
@@ -106,7 +130,11 @@ CallResult to_call_result(int status, std::string body) {
 }
 
 AgentClient::AgentClient(MessagingHost& host, std::string caller, std::string target)
-    : host_(host), caller_(std::move(caller)), target_(std::move(target)) {}
+    : host_(host),
+      caller_(std::move(caller)),
+      target_(std::move(target)),
+      local_key_("inproc://agent/" + target_),
+      local_(host_.called(local_key_)) {}
 
 CallResult AgentClient::call(std::string_view method, std::string payload,
                              std::chrono::milliseconds deadline, CallOptions options) {
@@ -117,10 +145,11 @@ CallResult AgentClient::call_until(std::string_view method, std::string payload,
                                    Clock::time_point deadline, CallOptions options) {
   const int attempts = options.idempotent ? std::max(1, options.max_attempts) : 1;
   auto backoff = host_.options().client.retry_backoff;
+  std::vector<std::string> failed;
   for (int tries = 1;; ++tries) {
     const bool last = tries >= attempts;
     // The payload is moved on the last attempt: the only one for a call that is not retried.
-    CallResult result = attempt(method, last ? std::move(payload) : payload, deadline);
+    CallResult result = attempt(method, last ? std::move(payload) : payload, deadline, failed);
     if (last || (result.status != CallStatus::timeout && result.status != CallStatus::unavailable)) {
       return result;
     }
@@ -131,31 +160,78 @@ CallResult AgentClient::call_until(std::string_view method, std::string payload,
 }
 
 CallResult AgentClient::attempt(std::string_view method, std::string payload,
-                                Clock::time_point deadline) {
-  if (auto endpoint = host_.find_endpoint(target_)) {
-    return call_in_host(*endpoint, method, std::move(payload), deadline);
+                                Clock::time_point deadline, std::vector<std::string>& failed) {
+  auto local = host_.find_endpoint(target_);
+  // The common case, without a registry lookup: the target runs here and has no other
+  // instance, or this host's instance is serving and idle (least outstanding would choose it).
+  if (local && failed.empty() &&
+      (!host_.registry().has_replicas() ||
+       (local_.outstanding.load(std::memory_order_relaxed) == 0 && local->is_open()))) {
+    CallResult result = call_in_host(*local, method, std::move(payload), deadline);
+    if (result.status == CallStatus::timeout || result.status == CallStatus::unavailable)
+      failed.push_back(local_key_);
+    return result;
   }
-  auto entry = host_.registry().find(target_);
-  if (!entry) {
+  const auto instances = host_.registry().instances(target_);
+  std::vector<InstanceCandidate> candidates;
+  std::vector<std::pair<const RegistryEntry*, MessagingHost::CalledEndpoint*>> remote;
+  if (local) {
+    candidates.push_back({local_.outstanding.load(std::memory_order_relaxed), true,
+                          contains(failed, local_key_) || !local->is_open()});
+  }
+  const auto now = Clock::now();
+  for (const auto& entry : instances) {
+    if (entry.machine == host_.registry().machine() || !entry.ready || entry.endpoint.empty()) continue;
+    auto& called = host_.called(entry.endpoint);
+    const bool open = called.breaker.state(now) == CircuitBreaker::State::open;
+    candidates.push_back({called.outstanding.load(std::memory_order_relaxed), false,
+                          open || contains(failed, entry.endpoint)});
+    remote.emplace_back(&entry, &called);
+  }
+  const auto chosen = choose_instance(candidates, turn_.fetch_add(1, std::memory_order_relaxed));
+  if (chosen == kNoInstance) return no_instance(instances);
+  CallResult result;
+  std::string used;
+  if (local && chosen == 0) {
+    used = local_key_;
+    result = call_in_host(*local, method, std::move(payload), deadline);
+  } else {
+    const auto& [entry, called] = remote[chosen - (local ? 1 : 0)];
+    used = entry->endpoint;
+    Outstanding in_flight(called->outstanding);
+    result = call_remote(entry->endpoint, method, payload, deadline);
+  }
+  if (result.status == CallStatus::timeout || result.status == CallStatus::unavailable ||
+      result.status == CallStatus::circuit_open)
+    failed.push_back(std::move(used));
+  return result;
+}
+
+CallResult AgentClient::no_instance(const std::vector<RegistryEntry>& instances) const {
+  if (instances.empty()) {
     return to_call_result(kCallerCannotSend,
                           fmt::format("no agent named '{}' is known to the registry", target_));
   }
-  if (!entry->ready) {
+  std::vector<std::string> machines;
+  bool any_ready = false;
+  for (const auto& entry : instances) {
+    machines.push_back(entry.machine);
+    any_ready |= entry.ready;
+  }
+  if (!any_ready) {
     return to_call_result(kCallerCannotSend, fmt::format("agent '{}' on {} is not ready", target_,
-                                                         entry->machine));
+                                                         fmt::join(machines, ", ")));
   }
-  if (entry->endpoint.empty()) {
-    return to_call_result(kCallerCannotSend,
-                          fmt::format("agent '{}' on {} has no network endpoint (give it a port, "
-                                      "or port: auto)",
-                                      target_, entry->machine));
-  }
-  return call_remote(entry->endpoint, method, payload, deadline);
+  return to_call_result(kCallerCannotSend,
+                        fmt::format("agent '{}' on {} has no network endpoint (give it a port, or "
+                                    "port: auto)",
+                                    target_, fmt::join(machines, ", ")));
 }
 
 CallResult AgentClient::call_in_host(AgentEndpoint& endpoint, std::string_view method,
                                      std::string payload, Clock::time_point deadline) {
   auto call = std::make_shared<WaitingCall>(std::string(method), std::move(payload), caller_, deadline);
+  Outstanding in_flight(local_.outstanding);
   endpoint.submit(call);
   WorkerPool::BlockingScope blocking(host_.workers());
   if (!call->wait_until(deadline)) {
@@ -190,10 +266,14 @@ CallResult AgentClient::call_remote(const std::string& address, std::string_view
     auto& socket = lease.socket();
     const std::string id = correlation_id();
     Frames request = make_request(method, payload, remaining(), id);
-    socket.set(zmq::sockopt::sndtimeo, static_cast<int>(std::max<long long>(remaining().count(), 0)));
+    // The send waits for a connection (ZMQ_IMMEDIATE): at most connect_timeout, so that a
+    // host that is gone fails the attempt early and a retry can go to another replica.
+    const auto connect_wait = std::min(remaining(), host_.options().client.connect_timeout);
+    socket.set(zmq::sockopt::sndtimeo, static_cast<int>(std::max<long long>(connect_wait.count(), 0)));
     if (!zmq::send_multipart(socket, request)) {
       result = to_call_result(kCallerCannotSend,
-                              fmt::format("cannot reach '{}' at {}", target_, address));
+                              fmt::format("cannot reach '{}' at {}: no connection within {} ms", target_,
+                                          address, connect_wait.count()));
     } else {
       result = to_call_result(kCallerGaveUp, fmt::format("no reply from '{}' at {} to '{}' within "
                                                           "the deadline", target_, address, method));
@@ -231,9 +311,12 @@ void AgentClient::call_async(std::string_view method, std::string payload,
                              CallOptions options) {
   const auto at = Clock::now() + deadline;
   if (!options.idempotent || options.max_attempts <= 1) {
-    if (auto endpoint = host_.find_endpoint(target_)) {
-      std::shared_ptr<Call> call(
-          new CallbackCall(std::string(method), std::move(payload), caller_, at, std::move(done)));
+    auto endpoint = host_.find_endpoint(target_);
+    // As in attempt(): with replicas, only a serving and idle instance here takes it at once.
+    if (endpoint && (!host_.registry().has_replicas() ||
+                     (local_.outstanding.load(std::memory_order_relaxed) == 0 && endpoint->is_open()))) {
+      std::shared_ptr<Call> call(new CallbackCall(std::string(method), std::move(payload), caller_, at,
+                                                  std::move(done), local_.outstanding));
       host_.deadlines().watch(call);
       endpoint->submit(std::move(call));
       return;

@@ -68,11 +68,11 @@ void MessagingHost::stop() {
   }
 }
 
-CircuitBreaker& MessagingHost::breaker(const std::string& endpoint) {
+MessagingHost::CalledEndpoint& MessagingHost::called(const std::string& endpoint) {
   std::lock_guard lock(mu_);
-  auto& slot = breakers_[endpoint];
+  auto& slot = called_[endpoint];
   if (!slot) {
-    slot = std::make_unique<CircuitBreaker>(options_.client.breaker_failures,
+    slot = std::make_unique<CalledEndpoint>(options_.client.breaker_failures,
                                             options_.client.breaker_open_for);
   }
   return *slot;

@@ -7,6 +7,8 @@
 //
 // Threads: thread-safe, except start() and stop() (the host's control thread).
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +37,7 @@ struct ClientSettings {
   std::chrono::milliseconds retry_backoff_max{200};
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_open_for{1000};
+  std::chrono::milliseconds connect_timeout{500};
 };
 
 struct MessagingOptions {
@@ -65,7 +68,16 @@ class MessagingHost {
   supervision::DelayedTasks& task_timer() noexcept { return task_timer_; }  // agents' tasks (API 1.6)
   DeadlineWatch& deadlines() noexcept { return deadlines_; }
   const MessagingOptions& options() const noexcept { return options_; }
-  CircuitBreaker& breaker(const std::string& endpoint);
+  // What this host's clients keep per endpoint they call ("tcp://..." or, for an agent in this
+  // host, inproc://agent/NAME): its circuit breaker and their calls in flight to it (for
+  // spreading calls over replicas). Created on first use, never removed: references stay valid.
+  struct CalledEndpoint {
+    CalledEndpoint(int failures, std::chrono::milliseconds open_for) : breaker(failures, open_for) {}
+    CircuitBreaker breaker;
+    std::atomic<int> outstanding{0};
+  };
+  CalledEndpoint& called(const std::string& endpoint);
+  CircuitBreaker& breaker(const std::string& endpoint) { return called(endpoint).breaker; }
 
   // The agent's endpoint, created held on first use.
   std::shared_ptr<AgentEndpoint> endpoint(const std::string& agent, int concurrency);
@@ -107,7 +119,7 @@ class MessagingHost {
 
   mutable std::mutex mu_;
   std::map<std::string, Served, std::less<>> served_;                          // guarded by mu_
-  std::map<std::string, std::unique_ptr<CircuitBreaker>, std::less<>> breakers_;  // guarded by mu_
+  std::map<std::string, std::unique_ptr<CalledEndpoint>, std::less<>> called_;  // guarded by mu_
 };
 
 }  // namespace agenthost::messaging

@@ -9,9 +9,10 @@ void Registry::publish(RegistryEntry entry) {
   std::function<void()> local_change;
   {
     std::lock_guard lock(mu_);
-    auto& slot = entries_[entry.agent];
+    auto& slot = entries_[Key{entry.agent, machine_}];
     if (slot == entry) return;
     slot = entry;
+    update_has_replicas_locked();
     local_change = local_change_;
   }
   notify({entry});
@@ -23,10 +24,11 @@ void Registry::withdraw(const std::string& agent) {
   std::function<void()> local_change;
   {
     std::lock_guard lock(mu_);
-    auto it = entries_.find(agent);
-    if (it == entries_.end() || it->second.machine != machine_) return;
+    auto it = entries_.find(Key{agent, machine_});
+    if (it == entries_.end()) return;
     gone = it->second;
     entries_.erase(it);
+    update_has_replicas_locked();
     local_change = local_change_;
   }
   gone.ready = false;
@@ -37,7 +39,7 @@ void Registry::withdraw(const std::string& agent) {
 std::vector<RegistryEntry> Registry::local_entries() const {
   std::lock_guard lock(mu_);
   std::vector<RegistryEntry> out;
-  for (const auto& [name, entry] : entries_) {
+  for (const auto& [key, entry] : entries_) {
     if (entry.machine == machine_) out.push_back(entry);
   }
   return out;
@@ -54,7 +56,7 @@ void Registry::replace_machine(const std::string& machine, std::vector<RegistryE
       incoming[entry.agent] = std::move(entry);
     }
     for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->second.machine == machine && !incoming.contains(it->first)) {
+      if (it->second.machine == machine && !incoming.contains(it->second.agent)) {
         RegistryEntry gone = it->second;
         gone.ready = false;
         changed.push_back(std::move(gone));
@@ -64,13 +66,12 @@ void Registry::replace_machine(const std::string& machine, std::vector<RegistryE
       }
     }
     for (auto& [name, entry] : incoming) {
-      auto it = entries_.find(name);
-      // A local agent of the same name wins: this host answers for it.
-      if (it != entries_.end() && it->second.machine == machine_) continue;
-      if (it != entries_.end() && it->second == entry) continue;
+      auto& slot = entries_[Key{name, machine}];
+      if (slot == entry) continue;
       changed.push_back(entry);
-      entries_[name] = std::move(entry);
+      slot = std::move(entry);
     }
+    update_has_replicas_locked();
   }
   notify(changed);
 }
@@ -79,16 +80,28 @@ void Registry::forget_machine(const std::string& machine) { replace_machine(mach
 
 std::optional<RegistryEntry> Registry::find(const std::string& agent) const {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(agent);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  std::optional<RegistryEntry> found;
+  for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it) {
+    const auto& entry = it->second;
+    if (entry.machine == machine_) return entry;
+    if (!found || (entry.ready && !found->ready)) found = entry;
+  }
+  return found;
+}
+
+std::vector<RegistryEntry> Registry::instances(const std::string& agent) const {
+  std::lock_guard lock(mu_);
+  std::vector<RegistryEntry> out;
+  for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it)
+    out.push_back(it->second);
+  return out;
 }
 
 std::vector<RegistryEntry> Registry::entries() const {
   std::lock_guard lock(mu_);
   std::vector<RegistryEntry> out;
   out.reserve(entries_.size());
-  for (const auto& [name, entry] : entries_) out.push_back(entry);
+  for (const auto& [key, entry] : entries_) out.push_back(entry);
   return out;
 }
 
@@ -106,6 +119,19 @@ void Registry::unsubscribe(int id) {
 void Registry::on_local_change(std::function<void()> notify) {
   std::lock_guard lock(mu_);
   local_change_ = std::move(notify);
+}
+
+void Registry::update_has_replicas_locked() {
+  bool replicas = false;
+  const std::string* previous = nullptr;
+  for (const auto& [key, entry] : entries_) {
+    if (previous && *previous == key.first) {
+      replicas = true;
+      break;
+    }
+    previous = &key.first;
+  }
+  has_replicas_.store(replicas, std::memory_order_relaxed);
 }
 
 void Registry::notify(const std::vector<RegistryEntry>& changed) {

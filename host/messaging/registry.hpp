@@ -1,12 +1,14 @@
 #pragma once
-// The registry: agent name -> where it answers and whether it is ready. The host publishes its
-// own agents here; a backend (registry_backend.hpp: none, static peers, later etcd) adds the
-// agents of other hosts. Clients resolve names here; the start-up waits here for dependencies
-// that run on other machines.
+// The registry: agent name -> where each instance of it answers and whether it is ready. An
+// agent has one instance per machine that runs it (replicas: `machine: [pc2, pc3]`). The host
+// publishes its own agents here; a backend (registry_backend.hpp: none, static peers, etcd)
+// adds the agents of other hosts. Clients resolve names here; the start-up waits here for
+// dependencies that run on other machines.
 //
 // Threads: thread-safe. Listeners run on the thread that made the change, without the lock
 // held, and must be short.
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -42,8 +44,14 @@ class Registry {
   void replace_machine(const std::string& machine, std::vector<RegistryEntry> entries);
   void forget_machine(const std::string& machine);
 
+  // One instance of `agent`: this host's, else a ready one, else any.
   std::optional<RegistryEntry> find(const std::string& agent) const;
+  // Every known instance of `agent`, by machine name.
+  std::vector<RegistryEntry> instances(const std::string& agent) const;
   std::vector<RegistryEntry> entries() const;
+  // True while some agent has instances on more than one machine: lets a client whose target
+  // runs in this host skip the lookup of other instances in the common case (no lock).
+  bool has_replicas() const noexcept { return has_replicas_.load(std::memory_order_relaxed); }
 
   using Listener = std::function<void(const RegistryEntry&)>;
   int subscribe(Listener listener);
@@ -52,11 +60,15 @@ class Registry {
   void on_local_change(std::function<void()> notify);
 
  private:
+  using Key = std::pair<std::string, std::string>;  // (agent, machine)
+
   void notify(const std::vector<RegistryEntry>& changed);
+  void update_has_replicas_locked();
 
   const std::string machine_;
   mutable std::mutex mu_;
-  std::map<std::string, RegistryEntry, std::less<>> entries_;  // guarded by mu_
+  std::map<Key, RegistryEntry> entries_;  // guarded by mu_; an agent's instances are adjacent
+  std::atomic<bool> has_replicas_{false};
   std::map<int, Listener> listeners_;                          // guarded by mu_
   std::function<void()> local_change_;                         // guarded by mu_
   int next_listener_ = 1;                                      // guarded by mu_

@@ -105,8 +105,9 @@ std::vector<std::string> changed_host_keys(const HostSpec& a, const HostSpec& b)
   check(a.advertise == b.advertise, "host.advertise");
   check(same_registry(a.registry, b.registry), "host.registry");
   check(std::tie(a.client.retry_backoff, a.client.retry_backoff_max, a.client.breaker_failures,
-                 a.client.breaker_open_for) == std::tie(b.client.retry_backoff, b.client.retry_backoff_max,
-                                                        b.client.breaker_failures, b.client.breaker_open_for),
+                 a.client.breaker_open_for, a.client.connect_timeout) ==
+                 std::tie(b.client.retry_backoff, b.client.retry_backoff_max, b.client.breaker_failures,
+                          b.client.breaker_open_for, b.client.connect_timeout),
         "host.client");
   check(a.log.level == b.log.level && a.log.format == b.log.format, "host.log");
   check(same_error_bus(a.error_bus, b.error_bus), "host.error_bus");
@@ -124,7 +125,7 @@ std::vector<std::string> changed_agent_keys(const AgentSpec& a, const AgentSpec&
   check(a.kind == b.kind, "kind");
   check(a.plugin == b.plugin, "plugin");
   check(same_process(a.process, b.process), "process");  // command, args, env, ... as one
-  check(a.machine == b.machine, "machine");
+  check(a.machines == b.machines, "machine");
   check(a.port == b.port && a.port_auto == b.port_auto, "port");
   check(dependency_names(a) == dependency_names(b), "dependencies");
   check(a.restart == b.restart, "restart");

@@ -31,6 +31,7 @@ messaging::MessagingOptions messaging_options(const config::HostSpec& host,
   options.client.retry_backoff_max = host.client.retry_backoff_max;
   options.client.breaker_failures = host.client.breaker_failures;
   options.client.breaker_open_for = host.client.breaker_open_for;
+  options.client.connect_timeout = host.client.connect_timeout;
   if (host.registry.backend == config::RegistrySpec::Backend::peers && host.registry.listen) {
     messaging::PeerOptions peers;
     peers.listen = tcp_of(*host.registry.listen);
@@ -84,13 +85,15 @@ AgentHost::~AgentHost() {
   health_.stop();
   stop_error_bus();
   if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
-  messaging_->stop();
+  messaging_->stop();  // the registry backends' threads, which call the listeners, are joined
+  if (availability_listener_) messaging_->registry().unsubscribe(availability_listener_);
   pool_.shutdown(std::chrono::milliseconds(0));
 }
 
 std::optional<std::string> AgentHost::open() {
   if (messaging_open_) return std::nullopt;
   messaging_open_ = true;
+  watch_remote_availability();
   if (auto error = messaging_->start()) return error;
   return open_error_bus();
 }
@@ -123,7 +126,7 @@ void AgentHost::stop_error_bus() {
 
 void AgentHost::init_record(Record& r, const config::AgentSpec* spec) {
   r.spec.set(spec);
-  r.selected = machine_ == "all" || spec->machine == machine_;
+  r.selected = machine_ == "all" || spec->runs_on(machine_);
   if (!r.selected) return;
   // Agent loggers are never registered with spdlog's registry (a reloaded plugin would
   // collide with its old name) and write to the host's sinks only. A revived record keeps its
@@ -183,19 +186,21 @@ void AgentHost::report_health(std::size_t node, const Health& health) {
   std::lock_guard lock(mu_);
   auto& r = records_[node];
   if (r.state != AgentState::ready) return;  // a late answer after stop began
+  const Health shown = with_remote_dependencies_locked(node, health);
   // Log changes only; the first answer only when it is not "healthy".
-  const bool changed = r.health_at_ms ? r.health.status != health.status
-                                      : health.status != HealthStatus::healthy;
+  const bool changed = r.health_at_ms ? r.health.status != shown.status
+                                      : shown.status != HealthStatus::healthy;
   if (changed) {
     const auto level =
-        health.status == HealthStatus::healthy ? spdlog::level::info : spdlog::level::warn;
-    spdlog::log(level, "agent {}: health {}{}{}", r.spec->name, to_string(health.status),
-                health.detail.empty() ? "" : ": ", health.detail);
+        shown.status == HealthStatus::healthy ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level, "agent {}: health {}{}{}", r.spec->name, to_string(shown.status),
+                shown.detail.empty() ? "" : ": ", shown.detail);
   }
-  r.health = health;
+  r.health = shown;
+  r.health_degraded_by_remote = shown.status != health.status;
   r.health_at_ms = now_ms();
   publish_status_locked(r);
-  watch_liveness_locked(node, health);
+  watch_liveness_locked(node, health);  // the agent's own answer: a remote outage is not its failure
 }
 
 std::variant<std::size_t, std::string> AgentHost::local_agent_locked(std::string_view agent) const {
@@ -249,7 +254,7 @@ HostSnapshot AgentHost::snapshot() const {
     if (!r.selected || r.removed) continue;
     AgentSnapshot a;
     a.name = r.spec->name;
-    a.machine = r.spec->machine;
+    a.machine = machine_ == "all" ? r.spec->machine : machine_;  // a replica: the instance here
     // Process agents have no plugin: the column says what runs instead.
     a.plugin = r.spec->kind == config::AgentKind::process ? "process " + r.spec->process.command : r.spec->plugin;
     a.plugin_file = r.plugin_file;

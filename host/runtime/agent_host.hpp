@@ -16,6 +16,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -231,6 +232,14 @@ class AgentHost {
   // Another machine's agent reported ready by the registry goes to remote_ready_ (start_all()
   // and a start wave; the caller unsubscribes registry_listener_ when it is done).
   void subscribe_remote_ready_locked(std::shared_ptr<const graph::DependencyGraph> graph);
+  // After start-up too: an agent of another machine that has no ready instance left (its host
+  // died or stopped, it failed) makes the agents here that need it `degraded`, saying why,
+  // until it is back (agent_host_remote_health.cpp). Liveness never acts on it.
+  void watch_remote_availability();
+  void remote_entry_changed(const messaging::RegistryEntry& entry);
+  // `health` as shown for `node`: a healthy answer becomes degraded while a dependency on
+  // another machine is unavailable.
+  Health with_remote_dependencies_locked(std::size_t node, Health health) const;
   void publish_status_locked(const Record& r);
   void apply_blocks(const std::vector<StartScheduler::Blocked>& blocked);
   // The start of `node` failed: record why and block every agent that needs it.
@@ -288,6 +297,9 @@ class AgentHost {
   std::optional<double> startup_completed_;  // guarded by mu_
   std::deque<std::size_t> remote_ready_;     // guarded by mu_: remote dependencies now ready
   int registry_listener_ = 0;                // control thread
+  int availability_listener_ = 0;            // set in open(), removed once the backends stopped
+  // Agents of other machines with no ready instance, and why (guarded by mu_).
+  std::map<std::size_t, std::string> remote_unavailable_;
   int active_reloads_ = 0;                   // guarded by mu_; stop_all() waits for none
   bool reloads_closed_ = false;              // guarded by mu_; set when stop_all() begins
   std::uint64_t reload_generation_ = 0;      // guarded by mu_; names the shadow copies

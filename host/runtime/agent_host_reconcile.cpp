@@ -93,7 +93,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
 
   std::unordered_map<std::string, const AgentSpec*> next_spec;
   for (const auto& a : next.agents) next_spec.emplace(a.name, &a);
-  auto runs_here = [&](const AgentSpec& s) { return machine_ == "all" || s.machine == machine_; };
+  auto runs_here = [&](const AgentSpec& s) { return machine_ == "all" || s.runs_on(machine_); };
 
   std::unique_lock lock(mu_);
   if (!startup_finished_) {

@@ -37,6 +37,7 @@ struct AgentHost::Record {
   double since_ms = 0;
   std::string plugin_file;
   Health health = Health::unhealthy("not started");
+  bool health_degraded_by_remote = false;  // `health` says a dependency on another machine is away
   std::optional<double> health_at_ms;
   AgentTimings timings;
   std::uint32_t restarts = 0;

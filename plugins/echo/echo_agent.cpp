@@ -62,6 +62,7 @@ class EchoAgent final : public agenthost::Agent {
     ctx.serve("max_inflight", [this](agenthost::Request&) { return std::to_string(max_inflight_.load()); });
     ctx.serve("report", [this](agenthost::Request& r) { return report(r.payload); });
     ctx.serve("call", [this](agenthost::Request& r) { return call_other(r.payload); });
+    ctx.serve("machine", [this](agenthost::Request&) { return ctx_->machine(); });
   }
 
   void start() override { ctx_->logger().info("echo agent ready on {}", ctx_->machine()); }

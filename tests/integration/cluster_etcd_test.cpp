@@ -23,18 +23,9 @@ const std::string kCallAgent = AGENTHOST_SOURCE_DIR "/examples/python/call_agent
 constexpr auto kTtl = std::chrono::seconds(2);  // etcd's smallest lease TTL with default timing
 
 std::string cluster_config(const TestDir& dir, const std::string& etcd_endpoint) {
-  return dir.write("cluster.yaml", R"(
-host:
-  name: main_pc
-  plugin_dirs: [)" AGENTHOST_PLUGIN_DIR R"(]
-  control: { socket: "${CONTROL_SOCKET}" }
-  bind: ${BIND}
-  registry:
-    backend: etcd
-    ttl: 2s
-    etcd: { endpoints: [")" + etcd_endpoint + R"("], prefix: /agenthost/test }
-  client: { breaker_failures: 2, breaker_open_for: 300ms }
-agents:
+  return dir.write("cluster.yaml", etcd_cluster_host_section(etcd_endpoint, "/agenthost/test",
+                                                             "{ breaker_failures: 2, breaker_open_for: 300ms }") +
+                                       R"(agents:
   - { name: Speech, plugin: echo, machine: pc2, port: 17521 }
   - { name: Dialog, plugin: echo, machine: main_pc, port: 17522, dependencies: [Speech] }
   - { name: Logger, plugin: echo, machine: main_pc, port: 17523 }

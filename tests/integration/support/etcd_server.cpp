@@ -71,4 +71,19 @@ bool EtcdServer::healthy() const {
   return answer.status == 200 && answer.body.find("true") != std::string::npos;
 }
 
+std::string etcd_cluster_host_section(const std::string& etcd_endpoint, const std::string& prefix,
+                                      const std::string& client) {
+  return R"(
+host:
+  name: main_pc
+  plugin_dirs: [)" AGENTHOST_PLUGIN_DIR R"(]
+  control: { socket: "${CONTROL_SOCKET}" }
+  bind: ${BIND}
+  registry:
+    backend: etcd
+    ttl: 2s
+    etcd: { endpoints: [")" + etcd_endpoint + R"("], prefix: )" + prefix + R"( }
+  client: )" + client + "\n";
+}
+
 }  // namespace agenthost::testing

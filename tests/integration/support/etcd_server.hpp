@@ -19,6 +19,12 @@ std::optional<std::string> find_etcd();
 inline constexpr const char* kEtcdMissing =
     "etcd is not installed: run scripts/install-deps.sh --tests (it installs etcd-server)";
 
+// The `host:` section the cluster tests share: every host's control socket and bind address
+// from the environment (CONTROL_SOCKET, BIND), the etcd registry under `prefix`, and
+// `client` as the host.client flow mapping.
+std::string etcd_cluster_host_section(const std::string& etcd_endpoint, const std::string& prefix,
+                                      const std::string& client);
+
 class EtcdServer {
  public:
   // Where a network namespace hides it: `prefix` starts it there (`ip netns exec NAME`, which

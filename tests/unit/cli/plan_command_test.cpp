@@ -49,6 +49,23 @@ TEST(PlanCommandTest, LevelsSumAndCriticalPath) {
             "1 of 4 agents have no expected_start (counted as 0; add expected_start: to them)\n");
 }
 
+TEST(PlanCommandTest, AReplicaIsPlannedOnEachOfItsMachines) {
+  testing::TempDir dir;
+  const auto path = dir.write("agenthost.yaml", R"(host: { name: pc1 }
+agents:
+  - { name: Model, plugin: p, machine: [pc2, pc3] }
+  - { name: Chat, plugin: p, machine: pc3, dependencies: [Model] }
+)");
+  for (const std::string machine : {"pc2", "pc3"}) {
+    auto r = plan(path, machine);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("level 0 (1 agent): Model\n"), std::string::npos) << machine << ": " << r.out;
+  }
+  auto pc1 = plan(path, "pc1");
+  EXPECT_EQ(pc1.code, 1);
+  EXPECT_NE(pc1.err.find("(machines in this config: pc2, pc3;"), std::string::npos) << pc1.err;
+}
+
 TEST(PlanCommandTest, AllMachines) {
   testing::TempDir dir;
   const auto path = dir.write("agenthost.yaml", kCluster);

@@ -49,6 +49,18 @@ agents:
             "c.yaml:1:36 (every host listens there; pick another port or write port: auto)\n");
 }
 
+TEST(ConfigCheckerTest, AReplicaTakesItsPortOnEveryMachine) {
+  const char* text = R"(host: { name: m1 }
+agents:
+  - { name: A, plugin: p, port: 7000, machine: [m1, m2] }
+  - { name: B, plugin: p, port: 7000, machine: m3 }
+  - { name: C, plugin: p, port: 7000, machine: [m3, m2] }
+)";
+  EXPECT_EQ(check_text(text),
+            "c.yaml:5:33: error: port 7000 of agent 'C' clashes with agent 'B' at c.yaml:4:33 on machine 'm3' "
+            "(pick another port or write port: auto)\n");
+}
+
 TEST(ConfigCheckerTest, UnknownAndSelfDependencies) {
   const char* text = R"(agents:
   - { name: broker, plugin: p }

@@ -26,7 +26,7 @@ const char* kFull = R"(host:
     peers: ["pc1.lan:7400", "${PC2_IP:-localhost}:7400"]
     announce_interval: 100ms
     ttl: 2s
-  client: { retry_backoff: 5ms, retry_backoff_max: 1s, breaker_failures: 3, breaker_open_for: 500ms }
+  client: { retry_backoff: 5ms, retry_backoff_max: 1s, breaker_failures: 3, breaker_open_for: 500ms, connect_timeout: 250ms }
   workers: 6
 agents:
   - name: ModelManagerAgent
@@ -74,6 +74,7 @@ TEST(ConfigLoaderTest, ReadsEveryKey) {
   EXPECT_EQ(host.client.retry_backoff_max, 1s);
   EXPECT_EQ(host.client.breaker_failures, 3);
   EXPECT_EQ(host.client.breaker_open_for, 500ms);
+  EXPECT_EQ(host.client.connect_timeout, 250ms);
   EXPECT_EQ(host.workers, 6);
 
   ASSERT_EQ(result.config.agents.size(), 2u);
@@ -200,6 +201,36 @@ TEST(ConfigLoaderTest, MissingNameAndPlugin) {
   EXPECT_EQ(formatted(result.diagnostics),
             "c.yaml:2:5: error: agent has no 'name' (add name: SomeAgent)\n"
             "c.yaml:3:5: error: agent 'B' has no 'plugin' (add plugin: NAME, the file libNAME.so)\n");
+}
+
+TEST(ConfigLoaderTest, MachineIsOneNameOrAListOfReplicas) {
+  auto result = load_config_text(
+      "host: { name: h }\nagents:\n  - { name: A, plugin: p }\n  - { name: B, plugin: p, machine: pc2 }\n"
+      "  - { name: C, plugin: p, machine: [pc2, pc3] }\n",
+      "c.yaml", fake_env());
+  ASSERT_TRUE(result.ok()) << formatted(result.diagnostics);
+  const auto& agents = result.config.agents;
+  EXPECT_EQ(agents[0].machines, std::vector<std::string>{"h"});
+  EXPECT_EQ(agents[1].machines, std::vector<std::string>{"pc2"});
+  EXPECT_EQ(agents[2].machines, (std::vector<std::string>{"pc2", "pc3"}));
+  EXPECT_EQ(agents[2].machine, "pc2");
+  EXPECT_TRUE(agents[2].replicated());
+  EXPECT_TRUE(agents[2].runs_on("pc3"));
+  EXPECT_FALSE(agents[1].replicated());
+  EXPECT_FALSE(agents[1].runs_on("h"));
+}
+
+TEST(ConfigLoaderTest, ReplicaListsMustNameEachMachineOnce) {
+  auto result = load_config_text(
+      "agents:\n  - { name: A, plugin: p, machine: [] }\n  - { name: B, plugin: p, machine: [m, n, m] }\n"
+      "  - { name: C, plugin: p, machine: { a: b } }\n",
+      "c.yaml", fake_env());
+  EXPECT_EQ(formatted(result.diagnostics),
+            "c.yaml:2:36: error: machine of agent 'A' is an empty list (name at least one machine, or leave it out "
+            "for host.name)\n"
+            "c.yaml:3:43: error: machine 'm' is listed twice for agent 'B' (each machine runs one instance of it)\n"
+            "c.yaml:4:36: error: machine of agent 'C' must be a machine name or a list of them for replicas ([pc2, "
+            "pc3]), got a map\n");
 }
 
 TEST(ConfigLoaderTest, SyntaxErrorHasAPosition) {

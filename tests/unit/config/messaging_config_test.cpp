@@ -39,6 +39,7 @@ TEST(MessagingConfigTest, Defaults) {
   EXPECT_EQ(host.client.retry_backoff_max, 200ms);
   EXPECT_EQ(host.client.breaker_failures, 5);
   EXPECT_EQ(host.client.breaker_open_for, 1s);
+  EXPECT_EQ(host.client.connect_timeout, 500ms);
   EXPECT_EQ(host.workers, 0);
   EXPECT_EQ(result.config.agents.at(0).concurrency, 1);
 }

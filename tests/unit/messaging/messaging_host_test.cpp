@@ -442,6 +442,123 @@ TEST_F(AgentClientTest, CircuitOpensAfterRepeatedFailuresAndThenFailsFast) {
   EXPECT_TRUE(contains(fast.error, dead)) << fast.error;
 }
 
+// --- replicas: one agent on several machines ---
+
+// Host `machine` serving `agent`: "where" answers the machine's name; "hold" does too, once
+// `release` is set.
+std::unique_ptr<MessagingHost> replica_host(const std::string& machine, const std::string& agent,
+                                            std::shared_future<void> release) {
+  auto host = std::make_unique<MessagingHost>(options_for(machine));
+  EXPECT_EQ(host->start(), std::nullopt);
+  auto endpoint = host->endpoint(agent, 4);
+  endpoint->serve("where", [machine](Request&) { return machine; });
+  endpoint->serve("hold", [machine, release](Request&) {
+    release.wait_for(10s);
+    return machine;
+  });
+  EXPECT_EQ(host->bind(agent, std::nullopt, true), std::nullopt);
+  host->agent_ready(agent);
+  return host;
+}
+
+class ReplicaTest : public AgentClientTest {
+ protected:
+  void SetUp() override {
+    AgentClientTest::SetUp();
+    release_ = released_.get_future().share();
+    for (const char* machine : {"m2", "m3"}) {
+      replicas_.push_back(replica_host(machine, "R", release_));
+      host_->registry().replace_machine(machine, {{"R", machine, replicas_.back()->tcp_endpoint("R"), true}});
+    }
+  }
+  void TearDown() override {
+    released_.set_value();
+    AgentClientTest::TearDown();
+  }
+
+  std::map<std::string, int> where(Client& client, int calls, CallOptions options = {}) {
+    std::map<std::string, int> answered;
+    for (int i = 0; i < calls; ++i) {
+      auto result = client.call("where", "", 2s, options);
+      ++answered[result.ok() ? result.payload : std::string(to_string(result.status))];
+    }
+    return answered;
+  }
+
+  std::promise<void> released_;
+  std::shared_future<void> release_;
+  std::vector<std::unique_ptr<MessagingHost>> replicas_;
+};
+
+TEST_F(ReplicaTest, CallsAreSpreadOverTheInstances) {
+  EXPECT_TRUE(host_->registry().has_replicas());
+  AgentClient client(*host_, "A", "R");
+  EXPECT_EQ(where(client, 10), (std::map<std::string, int>{{"m2", 5}, {"m3", 5}}));
+}
+
+TEST_F(ReplicaTest, TheInstanceWithCallsOutstandingGetsNoMoreUntilTheyEnd) {
+  AgentClient client(*host_, "A", "R");
+  auto held = client.call_async("hold", "", 5s);
+  // The held call is in flight (it leaves from a worker): every call now goes to the other one.
+  ASSERT_TRUE(eventually([&] {
+    return host_->called(replicas_[0]->tcp_endpoint("R")).outstanding + host_->called(replicas_[1]->tcp_endpoint("R")).outstanding == 1;
+  }));
+  auto answered = where(client, 6);
+  ASSERT_EQ(answered.size(), 1u);
+  const std::string idle = answered.begin()->first;
+  EXPECT_EQ(answered.begin()->second, 6);
+  released_.set_value();
+  released_ = {};  // TearDown sets this one
+  auto result = held.get();
+  ASSERT_TRUE(result.ok()) << result.error;
+  EXPECT_NE(result.payload, idle);
+  EXPECT_TRUE(idle == "m2" || idle == "m3") << idle;
+}
+
+TEST_F(ReplicaTest, AnIdleInstanceInThisHostIsPreferredAndABusyOneShared) {
+  auto local = host_->endpoint("R", 4);
+  local->serve("where", [](Request&) { return std::string("m1"); });
+  local->serve("hold", [release = release_](Request&) {
+    release.wait_for(10s);
+    return std::string("m1");
+  });
+  host_->agent_ready("R");
+  AgentClient client(*host_, "A", "R");
+  EXPECT_EQ(where(client, 4), (std::map<std::string, int>{{"m1", 4}}));
+
+  auto held = client.call_async("hold", "", 5s);  // to m1: it was idle
+  auto answered = where(client, 4);
+  EXPECT_EQ(answered.count("m1"), 0u);
+  EXPECT_EQ(answered["m2"] + answered["m3"], 4);
+}
+
+TEST_F(ReplicaTest, AnInstanceThatIsGoneIsSkipped) {
+  // m2's entry points at an address nobody listens on (its host died, the registry does not
+  // know yet): idempotent calls fail over to m3 within their deadline; once m2's circuit is
+  // open every call goes to m3 at once.
+  const std::string dead = dead_tcp_endpoint();
+  auto options = options_for("m4");
+  options.client.breaker_failures = 2;
+  options.client.breaker_open_for = 10s;
+  options.client.connect_timeout = 100ms;
+  MessagingHost caller(options);
+  ASSERT_EQ(caller.start(), std::nullopt);
+  caller.registry().replace_machine("m2", {{"R", "m2", dead, true}});
+  caller.registry().replace_machine("m3", {{"R", "m3", replicas_[1]->tcp_endpoint("R"), true}});
+  AgentClient client(caller, "A", "R");
+  EXPECT_EQ(where(client, 4, CallOptions{.idempotent = true}), (std::map<std::string, int>{{"m3", 4}}));
+  EXPECT_EQ(caller.breaker(dead).state(Clock::now()), CircuitBreaker::State::open);
+
+  const auto start = Clock::now();
+  EXPECT_EQ(where(client, 6), (std::map<std::string, int>{{"m3", 6}}));
+  EXPECT_LT(Clock::now() - start, 1s);  // no call waited on the dead address
+
+  // The registry learns that m2 is gone: m3 is the only instance.
+  caller.registry().forget_machine("m2");
+  EXPECT_EQ(caller.registry().instances("R").size(), 1u);
+  EXPECT_EQ(where(client, 2), (std::map<std::string, int>{{"m3", 2}}));
+}
+
 // --- to_call_result ---
 
 TEST(AgentClientResultTest, ToCallResultMapsEveryStatus) {

@@ -165,26 +165,38 @@ TEST(MessagingRegistryTest, ForgetMachineReportsEveryEntryNotReady) {
   EXPECT_TRUE(registry.find("A"));
 }
 
-TEST(MessagingRegistryTest, APeerNeverOverridesALocalAgent) {
+TEST(MessagingRegistryTest, APeerAddsAnInstanceBesideTheLocalOne) {
   Registry registry("m1");
   registry.publish(entry("A", "m1", "tcp://127.0.0.1:7100", true));
+  EXPECT_FALSE(registry.has_replicas());
   Recorder recorder;
   registry.subscribe(recorder.listener());
   registry.replace_machine("m2", {entry("A", "m2", "tcp://10.0.0.2:7100", true),
                                   entry("P", "m2", "tcp://10.0.0.2:7101", true)});
-  EXPECT_EQ(registry.find("A"), entry("A", "m1", "tcp://127.0.0.1:7100", true));
-  EXPECT_EQ(recorder.take(), (std::vector{entry("P", "m2", "tcp://10.0.0.2:7101", true)}));
+  EXPECT_EQ(recorder.take(), (std::vector{entry("A", "m2", "tcp://10.0.0.2:7100", true),
+                                          entry("P", "m2", "tcp://10.0.0.2:7101", true)}));
+  EXPECT_TRUE(registry.has_replicas());
+  EXPECT_EQ(registry.find("A"), entry("A", "m1", "tcp://127.0.0.1:7100", true));  // this host's first
+  EXPECT_EQ(registry.instances("A"), (std::vector{entry("A", "m1", "tcp://127.0.0.1:7100", true),
+                                                  entry("A", "m2", "tcp://10.0.0.2:7100", true)}));
 
-  // Forgetting the peer does not touch the local A either.
+  // Forgetting the peer drops its instance only.
   registry.forget_machine("m2");
-  EXPECT_EQ(registry.find("A"), entry("A", "m1", "tcp://127.0.0.1:7100", true));
+  EXPECT_EQ(registry.instances("A"), (std::vector{entry("A", "m1", "tcp://127.0.0.1:7100", true)}));
+  EXPECT_FALSE(registry.has_replicas());
 }
 
-TEST(MessagingRegistryTest, ALocalAgentReplacesAPeerEntryOfTheSameName) {
+TEST(MessagingRegistryTest, FindPrefersTheLocalInstanceThenAReadyOne) {
   Registry registry("m1");
-  registry.replace_machine("m2", {entry("A", "m2", "tcp://10.0.0.2:7100", true)});
+  registry.replace_machine("m2", {entry("A", "m2", "tcp://10.0.0.2:7100", false)});
+  registry.replace_machine("m3", {entry("A", "m3", "tcp://10.0.0.3:7100", true)});
+  EXPECT_EQ(registry.find("A"), entry("A", "m3", "tcp://10.0.0.3:7100", true));
+  EXPECT_EQ(registry.instances("A").size(), 2u);
+  EXPECT_TRUE(registry.instances("B").empty());
   registry.publish(entry("A", "m1", "", false));
   EXPECT_EQ(registry.find("A"), entry("A", "m1", "", false));
+  registry.withdraw("A");
+  EXPECT_EQ(registry.find("A"), entry("A", "m3", "tcp://10.0.0.3:7100", true));
 }
 
 TEST(MessagingRegistryTest, ReplaceMachineWithOwnNameIsIgnored) {
