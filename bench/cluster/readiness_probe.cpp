@@ -52,7 +52,7 @@ std::optional<ReadinessProbe::Propagation> ReadinessProbe::change(bool ready, st
   }
   // Machine 0's reload is over before the next change is made (a reload is refused while the
   // agents of the previous one still start).
-  const std::string settled = ready ? "configuration reload: 1 of 1 added agent ready"
+  const std::string settled = ready ? "start wave: 1 of 1 agent ready"
                                     : "configuration reload: 0 added, 1 removed";
   if (!lab_.host(0).wait_for_line_from(from[0], settled, time_left(deadline))) {
     *why = fmt::format("host {} did not log '{}':\n{}", ClusterLab::machine_name(0), settled, lab_.tail(0));

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,8 @@ using etcd::json_int64;
 
 constexpr auto kFirstBackoff = 100ms;
 constexpr auto kMaxBackoff = 2s;
+// etcd's default --max-txn-ops: the most operations one transaction may hold.
+constexpr std::size_t kMaxTxnOps = 128;
 
 std::chrono::milliseconds next_backoff(std::chrono::milliseconds now) {
   return std::min<std::chrono::milliseconds>(now * 2, kMaxBackoff);
@@ -142,33 +145,47 @@ bool EtcdRegistryBackend::write_local_entries(etcd::EtcdClient& client) {
   std::map<std::string, std::string> wanted;
   for (const auto& entry : registry_.local_entries())
     wanted[etcd::agent_key(options_.prefix, entry)] = etcd::encode_entry(entry);
-  bool ok = true;
+  // Every put and delete since the last write, as few transactions as etcd takes (each one
+  // write, one commit): a host whose agents become ready in a burst (start-up) is in the
+  // others' views after one round trip, not one per agent.
+  struct Op {
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+  std::vector<Op> ops;
   for (const auto& [key, value] : wanted) {
-    if (auto it = written_.find(key); it != written_.end() && it->second == value) continue;
-    auto put = client.call("/v3/kv/put", {{"key", base64_encode(key)},
-                                          {"value", base64_encode(value)},
-                                          {"lease", std::to_string(lease_)}});
-    if (!put) {
+    if (auto it = written_.find(key); it == written_.end() || it->second != value) ops.push_back({key, value});
+  }
+  for (const auto& [key, value] : written_) {
+    if (!wanted.contains(key)) ops.push_back({key, std::nullopt});
+  }
+  bool ok = true;
+  for (std::size_t first = 0; ok && first < ops.size(); first += kMaxTxnOps) {
+    const std::size_t last = std::min(ops.size(), first + kMaxTxnOps);
+    nlohmann::json success = nlohmann::json::array();
+    for (std::size_t i = first; i < last; ++i) {
+      const auto& op = ops[i];
+      if (op.value)
+        success.push_back({{"request_put",
+                            {{"key", base64_encode(op.key)},
+                             {"value", base64_encode(*op.value)},
+                             {"lease", std::to_string(lease_)}}}});
+      else
+        success.push_back({{"request_delete_range", {{"key", base64_encode(op.key)}}}});
+    }
+    // No compare: the transaction always takes its success branch, atomically.
+    auto txn = client.call("/v3/kv/txn", {{"success", std::move(success)}});
+    if (!txn) {
       ok = false;
       // An expired lease cannot take puts: grant a new one (the error names the lease).
-      if (put.error.find("lease not found") != std::string::npos) lease_ = 0;
-      set_reachable(false, put.error);
+      if (txn.error.find("lease not found") != std::string::npos) lease_ = 0;
+      set_reachable(false, txn.error);
       break;
     }
-    written_[key] = value;
-  }
-  for (auto it = written_.begin(); ok && it != written_.end();) {
-    if (wanted.contains(it->first)) {
-      ++it;
-      continue;
+    for (std::size_t i = first; i < last; ++i) {
+      if (ops[i].value) written_[ops[i].key] = *ops[i].value;
+      else written_.erase(ops[i].key);
     }
-    auto deleted = client.call("/v3/kv/deleterange", {{"key", base64_encode(it->first)}});
-    if (!deleted) {
-      set_reachable(false, deleted.error);
-      ok = false;
-      break;
-    }
-    it = written_.erase(it);
   }
   if (!ok) {
     std::lock_guard lock(mu_);
