@@ -248,6 +248,9 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
     result.removed.push_back(graph_->name(n));
   }
   lock.unlock();
+  // Out of the registry, not just "not ready": other hosts forget this instance (etcd deletes
+  // its key), and callers of a replica stop considering it.
+  for (const auto& name : result.removed) messaging_->registry().withdraw(name);
 
   // Replaced agents stop now and start in the wave with their new spec.
   std::vector<std::size_t> replaced_nodes;

@@ -24,7 +24,10 @@ namespace {
 std::optional<std::string> unavailable_because(const std::vector<messaging::RegistryEntry>& instances,
                                                const messaging::RegistryEntry& changed) {
   if (std::any_of(instances.begin(), instances.end(), [](const auto& e) { return e.ready; })) return std::nullopt;
-  if (instances.empty()) return fmt::format("machine '{}' left the registry (its host stopped or died)", changed.machine);
+  if (instances.empty())
+    return fmt::format("machine '{}' no longer has it in the registry (its host stopped or died, or it was removed "
+                       "there)",
+                       changed.machine);
   std::vector<std::string> machines;
   for (const auto& e : instances) machines.push_back(e.machine);
   return fmt::format("not ready on machine '{}'", fmt::join(machines, "', '"));

@@ -35,13 +35,15 @@ std::string cluster_config(const TestDir& dir, const std::string& etcd_endpoint)
 )");
 }
 
-// Model runs on pc2 and pc3 (replicas); Gateway on main_pc needs it and calls it.
-std::string replica_config(const TestDir& dir, const std::string& etcd_endpoint) {
+// Model runs on pc2 and pc3 (replicas) unless told otherwise; Gateway on main_pc needs it and
+// calls it.
+std::string replica_config(const TestDir& dir, const std::string& etcd_endpoint,
+                           const std::string& model_machines = "[pc2, pc3]") {
   return dir.write("replicas.yaml",
                    etcd_cluster_host_section(etcd_endpoint, "/agenthost/replicas",
                                              "{ breaker_failures: 2, breaker_open_for: 300ms, connect_timeout: 200ms }") +
                        R"(agents:
-  - { name: Model, plugin: echo, machine: [pc2, pc3], port: 17536 }
+  - { name: Model, plugin: echo, machine: )" + model_machines + R"(, port: 17536 }
   - { name: Gateway, plugin: echo, machine: main_pc, port: 17537, dependencies: [Model] }
 )");
 }
@@ -158,7 +160,8 @@ TEST_F(ClusterNamespaces, ADependencyChainAcrossThreeMachinesAHostKilledAndResta
   EXPECT_EQ(dialog.value("state", ""), "ready") << dialog.dump();
   EXPECT_EQ(dialog.value("health", ""), "degraded") << dialog.dump();
   EXPECT_EQ(dialog.value("detail", ""),
-            "needs 'Speech', which is unavailable: machine 'pc2' left the registry (its host stopped or died)")
+            "needs 'Speech', which is unavailable: machine 'pc2' no longer has it in the registry (its host stopped "
+            "or died, or it was removed there)")
       << dialog.dump();
   EXPECT_TRUE(main_pc->wait_for_line("agent Dialog: health degraded: needs 'Speech'", 1s)) << main_pc->output();
   EXPECT_EQ(health_of(kPc3, 17534).value("health", ""), "healthy");  // Planner needs Dialog only
@@ -210,6 +213,14 @@ TEST_F(ClusterNamespaces, ReplicasShareCallsAndOneWhoseHostIsKilledIsSkipped) {
   ASSERT_TRUE(pc2->wait_for_line("startup complete: 1 ready")) << pc2->output();
   EXPECT_TRUE(eventually([&] { return model_answers(2, false).count("pc2") == 1; }, 5s)) << main_pc->output();
   EXPECT_EQ(model_answers(4, false), (std::map<std::string, int>{{"pc2", 2}, {"pc3", 2}}));
+
+  // Model leaves pc3 by a configuration reload there: pc3 takes its instance out of the
+  // registry (not just "not ready"), so main_pc forgets it and every call goes to pc2.
+  replica_config(dir_, etcd_->endpoint(), "[pc2]");
+  pc3->signal(SIGHUP);
+  ASSERT_TRUE(pc3->wait_for_line("configuration reload: 0 added, 1 removed")) << pc3->output();
+  ASSERT_TRUE(main_pc->wait_for_line("registry: machine pc3 left", 5s)) << main_pc->output();
+  EXPECT_EQ(model_answers(4, false), (std::map<std::string, int>{{"pc2", 4}}));
 
   for (auto* host : {pc2.get(), pc3.get(), main_pc.get()}) host->signal(SIGTERM);
   EXPECT_EQ(pc2->wait_exit(), 0) << pc2->output();
