@@ -236,6 +236,8 @@ class AgentHost {
   // died or stopped, it failed) makes the agents here that need it `degraded`, saying why,
   // until it is back (agent_host_remote_health.cpp). Liveness never acts on it.
   void watch_remote_availability();
+  // current_config_ made to say what runs (reconcile_mu_ held): see agent_host_reconcile.cpp.
+  void settle_current_config();
   void remote_entry_changed(const messaging::RegistryEntry& entry);
   // `health` as shown for `node`: a healthy answer becomes degraded while a dependency on
   // another machine is unavailable.

@@ -58,6 +58,25 @@ void AgentHost::join_start_wave() {
   start_wave_stop_ = false;
 }
 
+void AgentHost::settle_current_config() {
+  // A reconfiguration whose hot reload failed rolled the agent back to its old settings: the
+  // configuration in force says so again, so that the next reload tries the new ones anew
+  // instead of finding nothing changed. Agents still being reloaded keep what they go to.
+  std::lock_guard lock(mu_);
+  for (auto& agent : current_config_.agents) {
+    const auto id = graph_->find(agent.name);
+    if (!id) continue;
+    const auto& r = records_[*id];
+    if (r.removed || r.reloading || !r.spec.get()) continue;
+    if (!reload::changed_agent_keys(*r.spec, agent).empty()) {
+      spdlog::info("configuration reload: agent {} still runs its previous plugin and settings (its reconfiguration "
+                   "failed); they count as the ones in force",
+                   agent.name);
+      agent = *r.spec;
+    }
+  }
+}
+
 ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   std::lock_guard serial(reconcile_mu_);
   ReconcileResult result;
@@ -68,6 +87,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
     return result;
   }
   if (start_wave_.joinable()) start_wave_.join();  // finished: only the thread is left
+  settle_current_config();
 
   // Validation: dependencies on agents this reload removes are the removal's question (below).
   std::unordered_set<std::string> leaving_names;

@@ -51,6 +51,7 @@ TEST(ConfigReload, DropInsComeChangeAndGoAReloadReconcilesAndAnInvalidOneChanges
   fs::copy_file(AGENTHOST_TEST_PLUGIN_DIR "/counter_v1.so", plugins / "counter.so");
   fs::copy_file(AGENTHOST_PLUGIN_DIR "/echo.so", plugins / "echo.so");
   fs::copy_file(AGENTHOST_TEST_PLUGIN_DIR "/flaky.so", plugins / "flaky.so");  // hears dependency events
+  fs::copy_file(AGENTHOST_TEST_PLUGIN_DIR "/counter_bad_start.so", plugins / "counter_bad.so");  // start() throws
   const std::string host_yaml = "host:\n"
                                 "  name: main_pc\n"
                                 "  plugin_dirs: [" + plugins.string() + "]\n"
@@ -131,6 +132,32 @@ TEST(ConfigReload, DropInsComeChangeAndGoAReloadReconcilesAndAnInvalidOneChanges
   fs::rename(plugins / ".later.so.tmp", plugins / "later.so");
   ASSERT_TRUE(eventually([&] { return state_of(dir, "Waiting") == "ready"; }, 10s)) << host->output();
   EXPECT_EQ(call(context, 17445, "count"), "1");
+
+  // 7. A reconfiguration whose new code fails is rolled back, and the old settings count as
+  //    the ones in force: reloading the same file tries again; going back to them is no change.
+  const std::string late_yaml = "agents:\n  - { name: Late, plugin: counter, port: 17443, dependencies: [Counter] }\n"
+                                "  - { name: Listener, plugin: flaky, port: 17446, dependencies: [Counter] }\n";
+  std::string bad_late = late_yaml;
+  bad_late.replace(bad_late.find("plugin: counter,"), std::string("plugin: counter,").size(), "plugin: counter_bad,");
+  const std::string failed = "this build refuses to start; going back to the previous code";
+  const std::string settled = "agent Late still runs its previous plugin and settings";
+  // The reload for bad.yaml's removal (step 4) may come late: it is over before this step.
+  auto removal = host->wait_for_line_from(0, "bad.yaml removed)", 10s);
+  ASSERT_TRUE(removal) << host->output();
+  ASSERT_TRUE(host->wait_for_line_from(removal->index + 1, "configuration reload: 0 added", 10s)) << host->output();
+  write_file(agents / "late.yaml", bad_late);
+  ASSERT_TRUE(eventually([&] { return count_of(host->output(), failed) == 1; }, 10s)) << host->output();
+  EXPECT_TRUE(eventually([&] { return call(context, 17443, "count") == "3"; }, 5s)) << "the old code, its state kept";
+  auto again = agentctl(dir, {"reload"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("reconfigured Late"), std::string::npos) << again.output;
+  ASSERT_TRUE(eventually([&] { return count_of(host->output(), failed) == 2; }, 10s)) << host->output();
+  write_file(agents / "late.yaml", late_yaml);
+  ASSERT_TRUE(eventually([&] { return count_of(host->output(), settled) == 2; }, 10s)) << host->output();
+  auto unchanged = agentctl(dir, {"reload"});
+  EXPECT_NE(unchanged.output.find("no agent of this host changed"), std::string::npos) << unchanged.output;
+  EXPECT_EQ(count_of(host->output(), failed), 2u) << host->output();
+  EXPECT_EQ(call(context, 17443, "count"), "4");
 
   EXPECT_EQ(count_of(host->output(), "agent Base: "), base_lines) << "Base was never touched: " << host->output();
   host->signal(SIGTERM);
