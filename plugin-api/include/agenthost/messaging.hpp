@@ -58,13 +58,16 @@ struct CallResult {
 
 struct CallOptions {
   // Only an idempotent call is retried (after a timeout or an unavailable endpoint): the host
-  // cannot know whether a request that timed out was handled.
+  // cannot know whether a request that timed out was handled. When the target has replicas,
+  // a retry goes to another instance than the ones that failed, while there is one.
   bool idempotent = false;
   int max_attempts = 3;  // for idempotent calls, within the deadline
 };
 
 // A handle for calling one agent by name, from AgentContext::client(). It is owned by the
-// context and lives as long as the agent; every method is thread-safe.
+// context and lives as long as the agent; every method is thread-safe. When the agent runs on
+// several machines (replicas: `machine: [pc2, pc3]`), each call goes to one ready instance:
+// the one with the fewest calls outstanding from this host, this host's own on a tie.
 class Client {
  public:
   using Callback = std::function<void(CallResult)>;
