@@ -159,47 +159,49 @@ CallResult AgentClient::call_until(std::string_view method, std::string payload,
   }
 }
 
+bool AgentClient::takes_local_at_once(AgentEndpoint& local) const {
+  // The common case, without a registry lookup: the target runs here and nothing has a
+  // replica, or this host's instance is serving and idle (least outstanding would choose it).
+  return !host_.registry().has_replicas() ||
+         (local_.outstanding.load(std::memory_order_relaxed) == 0 && local.is_open());
+}
+
 CallResult AgentClient::attempt(std::string_view method, std::string payload,
                                 Clock::time_point deadline, std::vector<std::string>& failed) {
   auto local = host_.find_endpoint(target_);
-  // The common case, without a registry lookup: the target runs here and has no other
-  // instance, or this host's instance is serving and idle (least outstanding would choose it).
-  if (local && failed.empty() &&
-      (!host_.registry().has_replicas() ||
-       (local_.outstanding.load(std::memory_order_relaxed) == 0 && local->is_open()))) {
-    CallResult result = call_in_host(*local, method, std::move(payload), deadline);
-    if (result.status == CallStatus::timeout || result.status == CallStatus::unavailable)
-      failed.push_back(local_key_);
-    return result;
-  }
-  const auto instances = host_.registry().instances(target_);
-  std::vector<InstanceCandidate> candidates;
-  std::vector<std::pair<const RegistryEntry*, MessagingHost::CalledEndpoint*>> remote;
-  if (local) {
-    candidates.push_back({local_.outstanding.load(std::memory_order_relaxed), true,
-                          contains(failed, local_key_) || !local->is_open()});
-  }
-  const auto now = Clock::now();
-  for (const auto& entry : instances) {
-    if (entry.machine == host_.registry().machine() || !entry.ready || entry.endpoint.empty()) continue;
-    auto& called = host_.called(entry.endpoint);
-    const bool open = called.breaker.state(now) == CircuitBreaker::State::open;
-    candidates.push_back({called.outstanding.load(std::memory_order_relaxed), false,
-                          open || contains(failed, entry.endpoint)});
-    remote.emplace_back(&entry, &called);
-  }
-  const auto chosen = choose_instance(candidates, turn_.fetch_add(1, std::memory_order_relaxed));
-  if (chosen == kNoInstance) return no_instance(instances);
   CallResult result;
-  std::string used;
-  if (local && chosen == 0) {
+  std::string used;  // the endpoint this attempt went to
+  if (local && failed.empty() && takes_local_at_once(*local)) {
     used = local_key_;
     result = call_in_host(*local, method, std::move(payload), deadline);
   } else {
-    const auto& [entry, called] = remote[chosen - (local ? 1 : 0)];
-    used = entry->endpoint;
-    Outstanding in_flight(called->outstanding);
-    result = call_remote(entry->endpoint, method, payload, deadline);
+    const auto instances = host_.registry().instances(target_);
+    std::vector<InstanceCandidate> candidates;
+    std::vector<std::pair<const RegistryEntry*, MessagingHost::CalledEndpoint*>> remote;
+    if (local) {
+      candidates.push_back({local_.outstanding.load(std::memory_order_relaxed), true,
+                            contains(failed, local_key_) || !local->is_open()});
+    }
+    const auto now = Clock::now();
+    for (const auto& entry : instances) {
+      if (entry.machine == host_.registry().machine() || !entry.ready || entry.endpoint.empty()) continue;
+      auto& called = host_.called(entry.endpoint);
+      const bool open = called.breaker.state(now) == CircuitBreaker::State::open;
+      candidates.push_back({called.outstanding.load(std::memory_order_relaxed), false,
+                            open || contains(failed, entry.endpoint)});
+      remote.emplace_back(&entry, &called);
+    }
+    const auto chosen = choose_instance(candidates, turn_.fetch_add(1, std::memory_order_relaxed));
+    if (chosen == kNoInstance) return no_instance(instances);
+    if (local && chosen == 0) {
+      used = local_key_;
+      result = call_in_host(*local, method, std::move(payload), deadline);
+    } else {
+      const auto& [entry, called] = remote[chosen - (local ? 1 : 0)];
+      used = entry->endpoint;
+      Outstanding in_flight(called->outstanding);
+      result = call_remote(entry->endpoint, method, payload, deadline);
+    }
   }
   if (result.status == CallStatus::timeout || result.status == CallStatus::unavailable ||
       result.status == CallStatus::circuit_open)
@@ -312,9 +314,7 @@ void AgentClient::call_async(std::string_view method, std::string payload,
   const auto at = Clock::now() + deadline;
   if (!options.idempotent || options.max_attempts <= 1) {
     auto endpoint = host_.find_endpoint(target_);
-    // As in attempt(): with replicas, only a serving and idle instance here takes it at once.
-    if (endpoint && (!host_.registry().has_replicas() ||
-                     (local_.outstanding.load(std::memory_order_relaxed) == 0 && endpoint->is_open()))) {
+    if (endpoint && takes_local_at_once(*endpoint)) {
       std::shared_ptr<Call> call(new CallbackCall(std::string(method), std::move(payload), caller_, at,
                                                   std::move(done), local_.outstanding));
       host_.deadlines().watch(call);

@@ -34,6 +34,8 @@ class AgentClient final : public Client {
   CallResult attempt(std::string_view method, std::string payload, Clock::time_point deadline,
                      std::vector<std::string>& failed);
   CallResult no_instance(const std::vector<RegistryEntry>& instances) const;
+  // A call goes to the target's instance in this host without looking at other instances.
+  bool takes_local_at_once(AgentEndpoint& local) const;
   CallResult call_in_host(AgentEndpoint& endpoint, std::string_view method, std::string payload,
                           Clock::time_point deadline);
   CallResult call_remote(const std::string& endpoint, std::string_view method,
