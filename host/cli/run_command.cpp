@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.hpp"
@@ -24,6 +25,8 @@
 #include "control/log_level_command.hpp"
 #include "observability/host_logging.hpp"
 #include "runtime/agent_host.hpp"
+#include "supervision/crash_marker.hpp"
+#include "supervision/crash_quarantine.hpp"
 #include "systemd/service_heartbeat.hpp"
 #include "systemd/service_status.hpp"
 #include "systemd/systemd_notifier.hpp"
@@ -109,6 +112,25 @@ admin::AdminSources admin_sources(runtime::AgentHost& host) {
           [](const runtime::HostSnapshot& snapshot) { return control::startup_svg(snapshot); }};
 }
 
+// Crash quarantine (README): the agents that crashed this host before run isolated, and a
+// crash inside an agent's code from now on is recorded. In host.state_dir, else systemd's
+// $STATE_DIRECTORY; without either there is no quarantine.
+void set_up_crash_quarantine(const config::HostSpec& host, runtime::HostOptions& options) {
+  std::string dir = host.state_dir;
+  if (const char* systemd_dir = std::getenv("STATE_DIRECTORY"); dir.empty() && systemd_dir && *systemd_dir)
+    dir = std::string(systemd_dir).substr(0, std::string(systemd_dir).find(':'));
+  if (dir.empty()) {
+    spdlog::debug("crash quarantine is off: neither host.state_dir nor $STATE_DIRECTORY is set");
+    return;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  options.quarantine_file = supervision::quarantine_file(dir);
+  options.quarantine = supervision::read_quarantine(options.quarantine_file);
+  if (auto failed = supervision::record_crashes_in(options.quarantine_file); !failed.empty())
+    spdlog::warn("crash quarantine: a crash in an agent's code will not be recorded: {}", failed);
+}
+
 // Under systemd: what start-up has got to, as STATUS= (on the control thread, in start_all()).
 runtime::StartupProgressFn startup_status(systemd::SystemdNotifier& notifier) {
   if (!notifier.enabled()) return {};
@@ -187,12 +209,21 @@ int run_host(const RunOptions& options) {
   spdlog::default_logger()->set_level(host_level);
   observability::use_log_format(*sink, overrides.format.value_or(config->host.log.format));
   host_options.default_log_level = host_level;
+  host_options.isolated_child_dir = options.isolated_child_dir;
+  const bool isolated_child = !options.isolated_child_dir.empty();
+  if (isolated_child) {
+    // Its host logs every line under the agent's name, with its own time: the level is all a
+    // line needs here, and the host's own start-up chatter is left out.
+    sink->set_pattern("[%l] %v");
+    spdlog::default_logger()->set_level(std::max(host_level, observability::LogLevel::warn));
+  }
   systemd::SystemdNotifier notifier;  // after logging: it may warn
   if (notifier.enabled()) spdlog::debug("systemd: notifying {}", notifier.socket());
   const std::string control_path = config->host.control_socket;
   const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
   const std::string agents_dir = config->host.agents_dir;
+  if (!isolated_child) set_up_crash_quarantine(config->host, host_options);  // a child's crash is its host's to see
 
   runtime::AgentHost host(std::move(*config), host_options);
   host.load_plugins();  // in the background, while the control socket and messaging open
@@ -305,6 +336,12 @@ int run_host(const RunOptions& options) {
                summary.elapsed_s * 1000 - summary.began_ms,
                summary.interrupted ? " (interrupted by a stop request)" : "");
   release_prefaulted_heap();
+  if (isolated_child && (summary.failed > 0 || summary.blocked > 0)) {
+    // Its host sees the exit and the line above it: the agent did not start.
+    spdlog::error("the isolated agent did not start; exiting");
+    host.stop_all();
+    return kExitFailure;
+  }
   reload_requests.resume();
   // Also when some agents failed (STATUS= says so): the host runs, and restarting it would not
   // mend a broken plugin. Not when a stop cut start-up short: STOPPING=1 follows at once.

@@ -19,6 +19,9 @@ struct RunOptions {
   std::string strategy;  // "" = host.startup.strategy
   std::string log_level;   // "" = host.log.level
   std::string log_format;  // "" = host.log.format
+  // Set by a host for its isolated agent's child (--isolated-child DIR): the folder that links
+  // them (isolation/isolated_children.hpp). "" for a host.
+  std::string isolated_child_dir;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 };
 

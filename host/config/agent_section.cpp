@@ -14,8 +14,27 @@ namespace {
 const std::vector<std::string> kAgentKeys = {"name",          "kind",        "plugin",          "machine",
                                              "port",          "dependencies", "restart",        "restart_backoff",
                                              "start_limit",   "liveness",    "expected_start",  "start_timeout",
-                                             "concurrency",   "log_level",   "config"};
+                                             "concurrency",   "log_level",   "config",          "isolation"};
 const std::vector<std::string> kRestartValues = {"on-failure", "always", "never"};
+const std::vector<std::string> kIsolationValues = {"none", "process"};
+
+void read_isolation(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
+  agent.isolation_where = reader.at(node);
+  auto text = reader.text(node, "isolation");
+  if (!text) return;
+  if (agent.kind == AgentKind::process) {
+    reader.error(node, fmt::format("process agent '{}' runs in a process of its own already (remove isolation)",
+                                   agent.name));
+  } else if (*text == "process") {
+    agent.isolation = Isolation::process;
+  } else if (*text == "none") {
+    agent.isolation = Isolation::none;
+  } else {
+    const std::string hint = did_you_mean(*text, kIsolationValues);
+    reader.error(node, fmt::format("unknown isolation '{}' for agent '{}' ({})", *text, agent.name,
+                                   hint.empty() ? "use process, or none for the host's own process" : hint));
+  }
+}
 
 // The plugin is a file name stem looked up in plugin_dirs: a path or a space there is a typo
 // (or a quote left open, which yaml-cpp lets run to the end of the file).
@@ -130,6 +149,7 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
                                    agent.name));
   }
   read_process_keys(node, reader, agent);
+  if (auto n = node["isolation"]) read_isolation(n, reader, agent);
   if (auto n = node["machine"]) read_machines(n, reader, agent);
   if (auto n = node["port"]) read_port(n, reader, agent);
   if (auto n = node["dependencies"]) {

@@ -117,6 +117,7 @@ LoadResult load(const std::string& text, const std::string& file, const Environm
   const fs::path base = fs::path(file).parent_path();
   for (auto& dir : config.host.plugin_dirs) dir = resolve(base, dir);
   config.host.agents_dir = resolve(base, config.host.agents_dir);
+  config.host.state_dir = resolve(base, config.host.state_dir);
   config.host.control_socket = resolve(base, config.host.control_socket);
   if (!config.host.agents_dir.empty())
     read_drop_ins(config.host.agents_dir, agents_dir_where, env, config, diags);

@@ -46,6 +46,10 @@ struct LivenessSpec {
 // agents").
 enum class AgentKind { plugin, process };
 
+// Where a plugin agent's code runs: in the host's process, or in a child agenthost of its own
+// (`isolation: process`), so that a crash takes that child down and not the host.
+enum class Isolation { none, process };
+
 // The settings of a `kind: process` agent.
 struct ProcessSpec {
   std::string command;                // looked up in PATH when it has no '/'
@@ -57,6 +61,7 @@ struct ProcessSpec {
   bool ready_by_health = false;       // ready (and healthy) when agenthost.health answers there
   std::vector<std::string> ready_command;  // or: ready (and healthy) when this exits 0
   Duration stop_timeout{5000};        // after SIGTERM, then SIGKILL
+  std::string label;                  // what messages call it; "" = 'COMMAND'
 };
 
 struct AgentSpec {
@@ -67,6 +72,13 @@ struct AgentSpec {
   std::string plugin;  // kind: plugin only
   SourceLocation plugin_where;
   ProcessSpec process;  // kind: process only
+  Isolation isolation = Isolation::none;  // kind: plugin only
+  SourceLocation isolation_where;
+  // Set by the host, not the config: why this agent runs isolated although its config does not
+  // say so (its code crashed the host before: crash quarantine). "" otherwise.
+  std::string quarantined;
+  // A child process runs it: a process agent, or an isolated plugin.
+  bool runs_in_child() const { return kind == AgentKind::process || isolation == Isolation::process; }
 
   // `machine: NAME` or, for replicas, `machine: [A, B]`: every machine that runs this agent.
   // `machine` is the first of them (messages name it); both default to host.name.
@@ -180,6 +192,9 @@ struct HostSpec {
   LogSpec log;
   ErrorBusSpec error_bus;
   int workers = 0;  // request handler pool size; 0 = automatic (max(2, hardware threads))
+  // Where the host keeps what must survive its restart (the crash quarantine file); resolved
+  // like agents_dir. "" = $STATE_DIRECTORY (systemd's StateDirectory=), else none.
+  std::string state_dir;
 };
 
 // One ${...} reference that was replaced, for `check --explain`.

@@ -78,6 +78,7 @@ json to_json(const AgentSnapshot& agent) {
            {"ready_ms", optional_ms(agent.timings.ready_at)},
        }},
       {"log_level", agent.log_level},
+      {"isolation", agent.isolation},
   };
 }
 
@@ -141,6 +142,7 @@ AgentSnapshot agent_from_json(const json& value) {
     read_field(*it, "ready_ms", agent.timings.ready_at, where);
   }
   read_field(value, "log_level", agent.log_level, where);
+  read_field(value, "isolation", agent.isolation, where);
   return agent;
 }
 

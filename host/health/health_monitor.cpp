@@ -1,5 +1,7 @@
 #include "health/health_monitor.hpp"
 
+#include "supervision/crash_marker.hpp"
+
 #include <optional>
 #include <utility>
 #include <vector>
@@ -74,6 +76,7 @@ void HealthMonitor::launch_locked(AgentId id, Watched& w, Clock::time_point now)
     Health result;
     std::optional<std::string> threw;
     try {
+      supervision::AgentCodeScope in_agent(instance->name());
       result = instance->agent->health();
     } catch (const std::exception& e) {
       threw = e.what();

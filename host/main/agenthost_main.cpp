@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-format", run.log_format,
                       "Override host.log.format: text, or json (one JSON object per line on stderr)")
       ->check(CLI::IsMember(agenthost::observability::log_format_names()));
+  // Not for people: how a host starts the child of an isolated agent (README, "Isolation").
+  run_cmd->add_option("--isolated-child", run.isolated_child_dir, "")->group("");
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand("check", "Validate a config offline (exit 0 valid, 1 invalid)");

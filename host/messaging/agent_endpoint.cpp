@@ -1,5 +1,7 @@
 #include "messaging/agent_endpoint.hpp"
 
+#include "supervision/crash_marker.hpp"
+
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -140,6 +142,7 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
   int status = kOk;
   std::string reply;
   try {
+    supervision::AgentCodeScope in_agent(name_.c_str());
     reply = it->second(request);
     handled_.fetch_add(1, std::memory_order_relaxed);
   } catch (const std::exception& e) {

@@ -1,6 +1,9 @@
 #include "messaging/messaging_host.hpp"
 
+#include "messaging/ipc_endpoint.hpp"
 #include "messaging/tcp_address.hpp"
+
+#include <filesystem>
 
 #include <future>
 #include <thread>
@@ -29,7 +32,20 @@ MessagingHost::MessagingHost(MessagingOptions options)
       workers_("agent-workers", worker_count(options_.workers)),
       loop_(*context_),
       pool_(*context_),
-      registry_(options_.machine) {}
+      registry_(options_.machine),
+      ipc_dir_(options_.ipc_dir) {
+  if (!options_.parent_ipc_dir.empty()) {
+    // An isolated child: the host's agents answer in the folder the host exposes them in.
+    // Named apart from this child's machine, or clients would look for the agent in here.
+    registry_.set_fallback([dir = options_.parent_ipc_dir, machine = options_.machine + "/host"](const std::string& agent) {
+      std::optional<RegistryEntry> entry;
+      const auto endpoint = ipc_endpoint(dir, agent);
+      std::error_code error;
+      if (std::filesystem::exists(ipc_file(endpoint), error)) entry = RegistryEntry{agent, machine, endpoint, true};
+      return entry;
+    });
+  }
+}
 
 MessagingHost::~MessagingHost() { stop(); }
 
@@ -99,21 +115,50 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
     std::lock_guard lock(mu_);
     if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
   }
+  std::string ipc_dir;
+  {
+    std::lock_guard lock(mu_);
+    ipc_dir = ipc_dir_;
+  }
   std::optional<TcpListener> tcp;
   if (port || port_auto) {
     auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
     if (auto* error = std::get_if<std::string>(&listener)) return *error;
     tcp = std::move(std::get<TcpListener>(listener));
   }
-  auto bound = loop_.bind(endpoint, std::move(tcp));
+  auto bound = loop_.bind(endpoint, std::move(tcp), ipc_dir.empty() ? "" : ipc_endpoint(ipc_dir, agent));
   if (bound.error) return bound.error;
-  std::lock_guard lock(mu_);
-  auto& served = served_[agent];
-  served.bound = true;
-  if (!bound.tcp_endpoint.empty()) {
-    served.tcp = tcp_address(options_.advertise, port_of(bound.tcp_endpoint));
+  std::string exposed_meanwhile;
+  {
+    std::lock_guard lock(mu_);
+    auto& served = served_[agent];
+    served.bound = true;
+    if (!bound.tcp_endpoint.empty()) {
+      served.tcp = tcp_address(options_.advertise, port_of(bound.tcp_endpoint));
+    }
+    // expose_over_ipc() ran after the folder was read above, before this socket was marked
+    // bound: it did not see this one.
+    if (ipc_dir_ != ipc_dir) exposed_meanwhile = ipc_dir_;
   }
+  if (!exposed_meanwhile.empty()) return loop_.bind_also(agent, ipc_endpoint(exposed_meanwhile, agent));
   return std::nullopt;
+}
+
+std::optional<std::string> MessagingHost::expose_over_ipc(const std::string& dir) {
+  std::vector<std::string> bound;
+  {
+    std::lock_guard lock(mu_);
+    if (!ipc_dir_.empty()) return std::nullopt;
+    ipc_dir_ = dir;
+    for (const auto& [name, served] : served_)
+      if (served.bound) bound.push_back(name);
+  }
+  std::optional<std::string> first_error;
+  for (const auto& name : bound) {
+    auto error = loop_.bind_also(name, ipc_endpoint(dir, name));
+    if (error && !first_error) first_error = error;
+  }
+  return first_error;
 }
 
 std::string MessagingHost::tcp_endpoint(std::string_view agent) const {

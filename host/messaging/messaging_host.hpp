@@ -46,6 +46,11 @@ struct MessagingOptions {
   std::string advertise = "127.0.0.1";  // how other hosts reach them
   std::size_t workers = 0;              // 0: max(2, hardware threads)
   ClientSettings client;
+  // Isolation (README, "Isolation"). ipc_dir: every agent's socket is also bound at
+  // ipc_endpoint(ipc_dir, NAME) (an isolated child's agent, for its host). parent_ipc_dir: a
+  // name the registry does not know is looked up there, among the host's agents (in a child).
+  std::string ipc_dir;
+  std::string parent_ipc_dir;
   // The registry backend, when one is configured: at most one of these.
   std::optional<PeerOptions> peers;  // `peers`
   std::optional<EtcdOptions> etcd;   // `etcd`
@@ -87,6 +92,10 @@ class MessagingHost {
   std::optional<std::string> bind(const std::string& agent, std::optional<int> port,
                                   bool port_auto);
   std::string tcp_endpoint(std::string_view agent) const;  // "" when none
+  // From now on every agent's socket is also bound at ipc_endpoint(dir, NAME): those bound
+  // already, and every later one (for isolated children to call this host's agents). Once;
+  // later calls with another folder are ignored. An error names an address that failed.
+  std::optional<std::string> expose_over_ipc(const std::string& dir);
 
   // The agent is ready: handle its queued calls, tell the registry.
   void agent_ready(const std::string& agent);
@@ -118,6 +127,7 @@ class MessagingHost {
   bool started_ = false;
 
   mutable std::mutex mu_;
+  std::string ipc_dir_;  // guarded by mu_: options_.ipc_dir, or set by expose_over_ipc()
   std::map<std::string, Served, std::less<>> served_;                          // guarded by mu_
   std::map<std::string, std::unique_ptr<CalledEndpoint>, std::less<>> called_;  // guarded by mu_
 };

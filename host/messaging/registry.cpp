@@ -79,21 +79,28 @@ void Registry::replace_machine(const std::string& machine, std::vector<RegistryE
 void Registry::forget_machine(const std::string& machine) { replace_machine(machine, {}); }
 
 std::optional<RegistryEntry> Registry::find(const std::string& agent) const {
-  std::lock_guard lock(mu_);
   std::optional<RegistryEntry> found;
-  for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it) {
-    const auto& entry = it->second;
-    if (entry.machine == machine_) return entry;
-    if (!found || (entry.ready && !found->ready)) found = entry;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it) {
+      const auto& entry = it->second;
+      if (entry.machine == machine_) return entry;
+      if (!found || (entry.ready && !found->ready)) found = entry;
+    }
   }
+  if (!found && fallback_) found = fallback_(agent);
   return found;
 }
 
 std::vector<RegistryEntry> Registry::instances(const std::string& agent) const {
-  std::lock_guard lock(mu_);
   std::vector<RegistryEntry> out;
-  for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it)
-    out.push_back(it->second);
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it)
+      out.push_back(it->second);
+  }
+  if (out.empty() && fallback_)
+    if (auto entry = fallback_(agent)) out.push_back(std::move(*entry));
   return out;
 }
 

@@ -53,6 +53,11 @@ class Registry {
   // runs in this host skip the lookup of other instances in the common case (no lock).
   bool has_replicas() const noexcept { return has_replicas_.load(std::memory_order_relaxed); }
 
+  // Asked by find() and instances() for an agent with no entry at all (in an isolated child:
+  // the host's agents). Set before use; never called with the lock held.
+  using Fallback = std::function<std::optional<RegistryEntry>(const std::string& agent)>;
+  void set_fallback(Fallback fallback) { fallback_ = std::move(fallback); }
+
   using Listener = std::function<void(const RegistryEntry&)>;
   int subscribe(Listener listener);
   void unsubscribe(int id);
@@ -66,6 +71,7 @@ class Registry {
   void update_has_replicas_locked();
 
   const std::string machine_;
+  Fallback fallback_;  // set before use, then read only
   mutable std::mutex mu_;
   std::map<Key, RegistryEntry> entries_;  // guarded by mu_; an agent's instances are adjacent
   std::atomic<bool> has_replicas_{false};

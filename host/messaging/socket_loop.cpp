@@ -177,7 +177,7 @@ bool SocketLoop::responsive(std::chrono::milliseconds timeout) {
 }
 
 SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
-                                   std::optional<TcpListener> tcp) {
+                                   std::optional<TcpListener> tcp, const std::string& ipc) {
   Bound bound;
   if (!running_) {
     bound.error = "the socket loop is not running";
@@ -203,9 +203,19 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
       socket->socket.set(zmq::sockopt::use_fd, tcp->fd.get());
       socket->socket.bind(tcp->address);
       tcp->fd.release();
+      // The option stays set: a later bind (ipc://, bind_also) would take the same fd again.
+      socket->socket.set(zmq::sockopt::use_fd, -1);
       bound.tcp_endpoint = tcp->address;
     } catch (const zmq::error_t& e) {
       bound.error = fmt::format("cannot bind {}: {}", tcp->address, e.what());
+      return bound;
+    }
+  }
+  if (!ipc.empty()) {
+    try {
+      socket->socket.bind(ipc);
+    } catch (const zmq::error_t& e) {
+      bound.error = fmt::format("cannot bind {}: {}", ipc, e.what());
       return bound;
     }
   }
@@ -218,6 +228,27 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
   shared_->commands.push_back([this, socket] { adopt(socket); });
   shared_->signal_locked();
   return bound;
+}
+
+std::optional<std::string> SocketLoop::bind_also(const std::string& agent, const std::string& address) {
+  if (!running_) return "the socket loop is not running";
+  std::optional<std::string> error = fmt::format("agent '{}' has no bound socket", agent);
+  // On the loop, which owns the list of sockets; the socket's own lock for the bind itself.
+  run_on_loop([&] {
+    for (const auto& socket : sockets_) {
+      if (socket->endpoint->name() != agent) continue;
+      std::lock_guard lock(socket->mu);
+      if (socket->closed) return;
+      try {
+        socket->socket.bind(address);
+        error.reset();
+      } catch (const zmq::error_t& e) {
+        error = fmt::format("cannot bind {}: {}", address, e.what());
+      }
+      return;
+    }
+  });
+  return error;
 }
 
 void SocketLoop::unbind(const std::string& agent) {

@@ -54,9 +54,12 @@ class SocketLoop {
     std::string tcp_endpoint;          // the bound tcp address ("" without tcp)
   };
   // Binds a ROUTER socket for `endpoint` on inproc://agent/NAME and, when `tcp` is set, on
-  // that listening tcp socket too (the socket takes it over). Returns at once: the loop
-  // receives on it from its next turn.
-  Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<TcpListener> tcp);
+  // that listening tcp socket too (the socket takes it over), and on `ipc` when it is not ""
+  // (an ipc:// address). Returns at once: the loop receives on it from its next turn.
+  Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<TcpListener> tcp, const std::string& ipc = "");
+  // Binds the agent's socket on one more address (ipc://...) as well. Any thread; an error
+  // names the address.
+  std::optional<std::string> bind_also(const std::string& agent, const std::string& address);
 
   // True when the loop thread takes a command within `timeout`: it is alive and not stuck.
   // Any thread.

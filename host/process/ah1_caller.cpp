@@ -11,6 +11,8 @@ Ah1Caller::Ah1Caller(zmq::context_t& context, std::string endpoint)
 
 Ah1Caller::~Ah1Caller() { close_all(); }
 
+void Ah1Caller::interrupt() noexcept { interrupted_.signal(); }
+
 void Ah1Caller::close_all() {
   std::lock_guard lock(mu_);
   idle_.clear();
@@ -40,8 +42,9 @@ std::optional<Ah1Reply> Ah1Caller::call(std::string_view method, std::string pay
     auto request = messaging::make_request(method, payload, timeout, "");
     socket->set(zmq::sockopt::sndtimeo, static_cast<int>(timeout.count()));
     if (!zmq::send_multipart(*socket, request)) return std::nullopt;
-    zmq::pollitem_t item{socket->handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, timeout) <= 0) return std::nullopt;  // the socket is dropped
+    zmq::pollitem_t items[] = {{socket->handle(), 0, ZMQ_POLLIN, 0}, {nullptr, interrupted_.fd(), ZMQ_POLLIN, 0}};
+    // Nothing came, or the program ended: the socket is dropped.
+    if (zmq::poll(items, 2, timeout) <= 0 || !(items[0].revents & ZMQ_POLLIN)) return std::nullopt;
     messaging::Frames frames;
     if (!zmq::recv_multipart(*socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) return std::nullopt;
     auto reply = messaging::parse_reply(frames);

@@ -16,6 +16,8 @@
 
 #include <zmq.hpp>
 
+#include "messaging/wakeup.hpp"
+
 namespace agenthost::process {
 
 struct Ah1Reply {
@@ -34,6 +36,10 @@ class Ah1Caller {
   // Closes the idle sockets; calls after this open new ones.
   void close_all();
 
+  // The program has ended: calls waiting for a reply return std::nullopt now, and later calls
+  // at once (a caller is made per run of the program). Any thread.
+  void interrupt() noexcept;
+
  private:
   std::unique_ptr<zmq::socket_t> lease();
 
@@ -41,6 +47,7 @@ class Ah1Caller {
   const std::string endpoint_;
   std::mutex mu_;
   std::vector<std::unique_ptr<zmq::socket_t>> idle_;  // guarded by mu_
+  messaging::Wakeup interrupted_;  // signalled once, never cleared: polled beside each reply
 };
 
 }  // namespace agenthost::process

@@ -24,16 +24,35 @@ LaunchSpec launch_spec_of(const config::ProcessSpec& spec) {
   return launch;
 }
 
-Health health_from_reply(const Ah1Reply& reply) {
-  if (reply.status != 200) return Health::unhealthy(fmt::format("agenthost.health answered {}: {}", reply.status, reply.body));
-  const auto json = nlohmann::json::parse(reply.body, nullptr, false);
-  if (!json.is_object() || !json.contains("health") || !json["health"].is_string()) return Health::healthy();
+Health health_of(const nlohmann::json& json) {
+  if (!json.contains("health") || !json["health"].is_string()) return Health::healthy();
   const std::string detail = json.value("detail", std::string());
   const auto health = json["health"].get<std::string>();
   if (health == "degraded") return Health::degraded(detail);
   if (health == "unhealthy") return Health::unhealthy(detail.empty() ? "the program says it is unhealthy" : detail);
   return Health::healthy(detail);
 }
+
+struct HealthReply {
+  bool ready = false;
+  Health health;
+};
+
+HealthReply health_from_reply(const Ah1Reply& reply) {
+  if (reply.status != 200)
+    return {false, Health::unhealthy(fmt::format("agenthost.health answered {}: {}", reply.status, reply.body))};
+  const auto json = nlohmann::json::parse(reply.body, nullptr, false);
+  if (!json.is_object()) return {true, Health::healthy()};
+  // An agenthost (an isolated agent's child) answers for an agent that is not ready yet, or
+  // not any more: its state says so.
+  if (json.contains("state") && json["state"].is_string() && json["state"] != "ready") {
+    const std::string detail = json.value("detail", std::string());
+    return {false, Health::unhealthy(fmt::format("it is {}{}", json["state"].get<std::string>(),
+                                                 detail.empty() ? "" : ": " + detail))};
+  }
+  return {true, health_of(json)};
+}
+
 
 }  // namespace
 
@@ -64,9 +83,13 @@ void ProcessAgent::start() {
   child_ = std::make_unique<ChildProcess>(
       launch_,
       // Both streams at info, as systemd does: Python's logging writes every level to stderr.
-      [&log](Stream, std::string_view line) { log.info("{}", line); },
+      [this, &log](Stream, std::string_view line) {
+        log.info("{}", line);
+        std::lock_guard lock(output_mu_);
+        last_line_.assign(line);
+      },
       [this](const ExitStatus& status) { program_ended(status); });
-  log.info("started '{}' as pid {}", spec_.command, child_->pid());
+  log.info("started {} as pid {}", label(), child_->pid());
   wait_until_ready();
   ready_.store(true);
   // It may have ended between the last probe and now: that is an unexpected exit too.
@@ -78,11 +101,16 @@ void ProcessAgent::wait_until_ready() {
   const auto until = std::chrono::steady_clock::now() + timings_.start_timeout;
   std::string last;
   for (;;) {
-    if (auto ended = child_->exit_status())
-      throw std::runtime_error(fmt::format("'{}' {} before it was ready", spec_.command, ended->describe()));
+    if (auto ended = child_->exit_status()) {
+      // Its last words say why, more often than not; the output pump may still be reading them.
+      std::this_thread::sleep_for(kReadyPollPause);
+      const auto said = last_output();
+      throw std::runtime_error(fmt::format("{} {} before it was ready{}", label(), ended->describe(),
+                                           said.empty() ? "" : fmt::format(" (its last line: {})", said)));
+    }
     const auto left = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      throw std::runtime_error(fmt::format("'{}' was not ready in time ({})", spec_.command, last));
+      throw std::runtime_error(fmt::format("{} was not ready in time ({})", label(), last));
     auto result = probe(std::min(left, milliseconds(1000)));
     if (result.ok) return;
     last = result.health.detail;
@@ -96,8 +124,8 @@ ProcessAgent::Probe ProcessAgent::probe(milliseconds timeout) {
     if (!reply)
       return {false, Health::unhealthy(fmt::format("no answer to agenthost.health at {} within {}ms", spec_.endpoint,
                                                    timeout.count()))};
-    auto health = health_from_reply(*reply);
-    return {reply->status == 200, std::move(health)};
+    auto answer = health_from_reply(*reply);
+    return {answer.ready, std::move(answer.health)};
   }
   if (!spec_.ready_command.empty()) {
     auto result = run_probe_command(spec_.ready_command, launch_, timeout);
@@ -108,15 +136,18 @@ ProcessAgent::Probe ProcessAgent::probe(milliseconds timeout) {
 
 Health ProcessAgent::health() {
   if (!child_) return Health::unhealthy("the program is not running");
-  if (auto ended = child_->exit_status()) {
-    auto health = Health::unhealthy(fmt::format("'{}' {}", spec_.command, ended->describe()));
+  auto ended_health = [this](const ExitStatus& ended) {
+    auto health = Health::unhealthy(fmt::format("{} {}", label(), ended.describe()));
     health.fields["pid"] = std::to_string(child_->pid());
-    if (ended->signal) health.fields["signal"] = std::to_string(ended->signal);
-    else health.fields["exit_code"] = std::to_string(ended->code);
+    if (ended.signal) health.fields["signal"] = std::to_string(ended.signal);
+    else health.fields["exit_code"] = std::to_string(ended.code);
     return health;
-  }
+  };
+  if (auto ended = child_->exit_status()) return ended_health(*ended);
   // Below the host's health deadline, so that a silent program reads as unhealthy, not hung.
   auto result = probe(std::max(milliseconds(1), timings_.health_timeout * 3 / 4));
+  // It may have ended during the probe (which its end cut short): say how.
+  if (auto ended = child_->exit_status()) return ended_health(*ended);
   result.health.fields["pid"] = std::to_string(child_->pid());
   return result.health;
 }
@@ -137,9 +168,11 @@ void ProcessAgent::stop() {
 }
 
 void ProcessAgent::program_ended(const ExitStatus& status) {
+  // No reply will come from it: calls waiting for one fail now, not at their deadlines.
+  if (caller_) caller_->interrupt();
   if (stopping_.load() || !ready_.load()) return;
   if (reported_exit_.exchange(true)) return;
-  const auto message = fmt::format("'{}' {} unexpectedly", spec_.command, status.describe());
+  const auto message = fmt::format("{} {} unexpectedly", label(), status.describe());
   ctx_->logger().error("{}", message);
   ErrorFields fields;
   if (status.signal) fields["signal"] = std::to_string(status.signal);
@@ -148,12 +181,25 @@ void ProcessAgent::program_ended(const ExitStatus& status) {
   if (exit_hook_) exit_hook_(status);
 }
 
+std::string ProcessAgent::label() const {
+  return spec_.label.empty() ? fmt::format("'{}'", spec_.command) : spec_.label;
+}
+
+std::string ProcessAgent::last_output() const {
+  std::lock_guard lock(output_mu_);
+  return last_line_;
+}
+
 std::string ProcessAgent::forward(Request& request) {
   auto timeout = kForwardTimeoutWithoutDeadline;
   if (request.deadline != Clock::time_point::max())
     timeout = std::chrono::duration_cast<milliseconds>(request.deadline - Clock::now());
   auto reply = caller_->call(request.method, std::move(request.payload), timeout);
-  if (!reply) throw std::runtime_error(fmt::format("no reply from the program at {} in time", spec_.endpoint));
+  if (!reply) {
+    if (child_ && child_->exit_status())
+      throw std::runtime_error(fmt::format("{} {} before it replied", label(), child_->exit_status()->describe()));
+    throw std::runtime_error(fmt::format("no reply from the program at {} in time", spec_.endpoint));
+  }
   if (reply->status != 200) throw std::runtime_error(fmt::format("the program answered {}: {}", reply->status, reply->body));
   return std::move(reply->body);
 }

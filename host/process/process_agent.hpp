@@ -18,6 +18,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "agenthost/agent.hpp"
 #include "config/config_model.hpp"
@@ -58,6 +60,9 @@ class ProcessAgent final : public Agent {
   void wait_until_ready();
   void program_ended(const ExitStatus& status);
   std::string forward(Request& request);
+  std::string last_output() const;
+
+  std::string label() const;
 
   const config::ProcessSpec spec_;
   const LaunchSpec launch_;
@@ -66,6 +71,8 @@ class ProcessAgent final : public Agent {
   AgentContext* ctx_ = nullptr;
   ExitHook exit_hook_;
   std::unique_ptr<Ah1Caller> caller_;  // when the program has an endpoint
+  mutable std::mutex output_mu_;
+  std::string last_line_;  // guarded by output_mu_: the program's last line of output, for a failed start
   std::atomic<bool> stopping_{false};
   std::atomic<bool> ready_{false};  // an exit before it is the start's failure, not a crash
   std::atomic<bool> reported_exit_{false};  // once per run: the watcher and start() may both see it

@@ -112,6 +112,7 @@ std::vector<std::string> changed_host_keys(const HostSpec& a, const HostSpec& b)
   check(a.log.level == b.log.level && a.log.format == b.log.format, "host.log");
   check(same_error_bus(a.error_bus, b.error_bus), "host.error_bus");
   check(a.workers == b.workers, "host.workers");
+  check(a.state_dir == b.state_dir, "host.state_dir");
   return keys;
 }
 
@@ -124,6 +125,7 @@ std::vector<std::string> changed_agent_keys(const AgentSpec& a, const AgentSpec&
   };
   check(a.kind == b.kind, "kind");
   check(a.plugin == b.plugin, "plugin");
+  check(a.isolation == b.isolation, "isolation");
   check(same_process(a.process, b.process), "process");  // command, args, env, ... as one
   check(a.machines == b.machines, "machine");
   check(a.port == b.port && a.port_auto == b.port_auto, "port");

@@ -28,7 +28,8 @@ class AgentContextImpl final : public AgentContext {
         tasks_(messaging.task_timer(), messaging.workers(),
                [&errors, name](const std::string& message) {
                  errors.report(name, "task", Severity::error, message);
-               }),
+               },
+               name),
         name_(std::move(name)),
         machine_(std::move(machine)),
         config_(std::move(config)),

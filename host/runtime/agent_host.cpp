@@ -20,9 +20,14 @@ std::string tcp_of(const config::ListenAddress& address) {
   return messaging::tcp_address(address.host, std::to_string(address.port));
 }
 
-messaging::MessagingOptions messaging_options(const config::HostSpec& host,
-                                              const std::string& machine) {
+messaging::MessagingOptions messaging_options(const config::HostSpec& host, const std::string& machine,
+                                              const std::string& isolated_child_dir) {
   messaging::MessagingOptions options;
+  if (!isolated_child_dir.empty()) {
+    const auto links = isolation::child_links(isolated_child_dir);
+    options.ipc_dir = links.child_dir;
+    options.parent_ipc_dir = links.host_dir;
+  }
   options.machine = machine;
   options.bind = host.bind;
   options.advertise = host.advertise.empty() ? host.bind : host.advertise;
@@ -50,10 +55,15 @@ messaging::MessagingOptions messaging_options(const config::HostSpec& host,
   return options;
 }
 
+config::ClusterConfig with_quarantine(config::ClusterConfig config, const HostOptions& options) {
+  supervision::apply_quarantine(config, options.quarantine, options.quarantine_file);
+  return config;
+}
+
 }  // namespace
 
 AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
-    : config_(std::move(config)),
+    : config_(with_quarantine(std::move(config), options)),
       options_(std::move(options)),
       machine_(options_.machine.empty() ? config_.host.name : options_.machine),
       graph_(std::make_shared<const graph::DependencyGraph>(graph::DependencyGraph::build(config_.agents))),
@@ -70,10 +80,16 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
                 errors_.report(records_[node].spec->name, "health", Severity::error,
                                fmt::format("health() threw: {}", what));
               }),
-      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_))),
+      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_, options_.isolated_child_dir))),
+      isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
       current_config_(config_) {
   for (std::size_t i = 0; i < records_.size(); ++i) init_record(records_[i], &config_.agents[i]);
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& spec = config_.agents[i];
+    if (records_[i].selected && !spec.quarantined.empty())
+      errors_.report(spec.name, "quarantine", Severity::warning, fmt::format("runs isolated: {}", spec.quarantined));
+  }
   metrics_.set_view({[this] { return snapshot(); }, [this] { return plugins_.loaded_count(); },
                      [this] { return messaging_->sockets().counts(); },
                      [this] { return messaging_->socket_counters(); }});
@@ -85,6 +101,7 @@ AgentHost::~AgentHost() {
   health_.stop();
   stop_error_bus();
   if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
+  isolated_.stop();
   messaging_->stop();  // the registry backends' threads, which call the listeners, are joined
   if (availability_listener_) messaging_->registry().unsubscribe(availability_listener_);
   pool_.shutdown(std::chrono::milliseconds(0));
@@ -105,9 +122,12 @@ std::optional<std::string> AgentHost::open_error_bus() {
         messaging_->context(), tcp_of(*spec.listen), errors_, metrics_.registry());
     if (auto error = error_collector_->start()) return error;
   }
-  if (spec.forward_to && !config::forwards_to_itself(config_.host)) {
+  const bool child = !options_.isolated_child_dir.empty();
+  if (child || (spec.forward_to && !config::forwards_to_itself(config_.host))) {
     errors::ForwarderOptions options;
-    options.endpoint = tcp_of(*spec.forward_to);
+    // An isolated agent's child: every event to its host, which keeps (or forwards) them.
+    options.endpoint = child ? isolation::child_links(options_.isolated_child_dir).errors_endpoint
+                             : tcp_of(*spec.forward_to);
     options.buffer = static_cast<std::size_t>(spec.buffer);
     error_forwarder_ = std::make_unique<errors::ErrorForwarder>(messaging_->context(), errors_.machine(),
                                                                 std::move(options), metrics_.registry());
@@ -257,6 +277,10 @@ HostSnapshot AgentHost::snapshot() const {
     a.machine = machine_ == "all" ? r.spec->machine : machine_;  // a replica: the instance here
     // Process agents have no plugin: the column says what runs instead.
     a.plugin = r.spec->kind == config::AgentKind::process ? "process " + r.spec->process.command : r.spec->plugin;
+    if (r.spec->isolation == config::Isolation::process) {
+      a.plugin += r.spec->quarantined.empty() ? " (isolated)" : " (quarantined)";
+      a.isolation = r.spec->quarantined.empty() ? "process" : "process: " + r.spec->quarantined;
+    }
     a.plugin_file = r.plugin_file;
     a.state = r.state;
     a.reason = r.reason;

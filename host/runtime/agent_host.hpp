@@ -36,6 +36,7 @@
 #include "errors/error_bus.hpp"
 #include "errors/error_collector.hpp"
 #include "errors/error_forwarder.hpp"
+#include "isolation/isolated_children.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/host_metrics.hpp"
 #include "observability/log_settings.hpp"
@@ -49,6 +50,7 @@
 #include "runtime/thread_pool.hpp"
 #include "agenthost/dependency_event.hpp"
 #include "reload/config_diff.hpp"
+#include "supervision/crash_quarantine.hpp"
 #include "supervision/delayed_tasks.hpp"
 #include "supervision/restart_tracker.hpp"
 
@@ -61,6 +63,13 @@ struct HostOptions {
   std::vector<spdlog::sink_ptr> log_sinks;  // the sinks agent loggers write to
   // The level of agents without their own log_level: the host's (host.log.level or --log-level).
   observability::LogLevel default_log_level = observability::LogLevel::info;
+  // Crash quarantine: agents whose code crashed the host before (read from `quarantine_file`)
+  // run isolated, in this configuration and in every one a reload brings.
+  std::map<std::string, supervision::Crash> quarantine;
+  std::string quarantine_file;
+  // In the child of an isolated agent: the folder its host links it through. Its agent is
+  // also bound there, the host's agents are called there, and error events go there.
+  std::string isolated_child_dir;
 };
 
 struct StartupSummary {
@@ -288,6 +297,9 @@ class AgentHost {
   // host.error_bus.listen and forward_to, made by open(); they use messaging_'s context.
   std::unique_ptr<errors::ErrorCollector> error_collector_;
   std::unique_ptr<errors::ErrorForwarder> error_forwarder_;
+  // `isolation: process` agents' children: made on the first one's start (after messaging_,
+  // whose context and sockets it uses; stopped before messaging_ stops).
+  isolation::IsolatedChildren isolated_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

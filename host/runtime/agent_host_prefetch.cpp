@@ -21,7 +21,7 @@ void AgentHost::prefetch_plugins(const std::vector<double>& priority) {
   std::vector<std::string> plugins;
   std::set<std::string> seen;
   for (auto n : order) {
-    if (records_[n].spec->kind == config::AgentKind::process) continue;  // no plugin file
+    if (records_[n].spec->runs_in_child()) continue;  // no plugin file, or loaded by its child only
     if (seen.insert(records_[n].spec->plugin).second) plugins.push_back(records_[n].spec->plugin);
   }
   prefetch_ = std::make_shared<loader::PluginPrefetch>(plugins_);

@@ -36,7 +36,7 @@ bool applies_in_place(const std::string& key) {
   return keys.contains(key);
 }
 // Keys that need a new instance of a different kind: stopped, then started anew.
-bool needs_replace(const std::string& key) { return key == "kind" || key == "process"; }
+bool needs_replace(const std::string& key) { return key == "kind" || key == "process" || key == "isolation"; }
 // Keys a running host cannot apply: the endpoint and its port stay bound for the host's life.
 bool needs_host_restart(const std::string& key) { return key == "port" || key == "concurrency"; }
 
@@ -88,6 +88,8 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   }
   if (start_wave_.joinable()) start_wave_.join();  // finished: only the thread is left
   settle_current_config();
+  // A quarantined agent stays isolated whatever the files say (they never say it).
+  supervision::apply_quarantine(next, options_.quarantine, options_.quarantine_file);
 
   // Validation: dependencies on agents this reload removes are the removal's question (below).
   std::unordered_set<std::string> leaving_names;
@@ -166,7 +168,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
       }
       const bool running = r.state == AgentState::ready && r.instance;
       if (all_in_place) in_place.emplace_back(id, spec);
-      else if (fresh || !running || spec->kind == config::AgentKind::process) replace.emplace_back(id, spec);
+      else if (fresh || !running || spec->runs_in_child()) replace.emplace_back(id, spec);
       else hot.emplace_back(id, spec);
     }
   }

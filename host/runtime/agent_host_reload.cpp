@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "loader/shadow_library.hpp"
+
+#include "supervision/crash_marker.hpp"
 #include "runtime/agent_host.hpp"
 #include "runtime/agent_host_record.hpp"
 #include "runtime/agent_starter.hpp"
@@ -42,6 +44,10 @@ std::optional<std::string> AgentHost::reload_agent(std::string_view agent) {
   if (r.reloading) return fmt::format("agent '{}' is being reloaded already", agent);
   if (r.spec->kind == config::AgentKind::process)
     return fmt::format("agent '{}' is a process agent: it has no plugin to reload", agent);
+  if (r.spec->isolation == config::Isolation::process)
+    return fmt::format("agent '{}' runs isolated: its own process reloads it when its plugin file changes "
+                       "(agentctl restart {} starts a new process)",
+                       agent, agent);
   if (r.state != AgentState::ready || !r.instance)
     return fmt::format("agent '{}' is {}, not ready: only a running agent can be reloaded", agent, to_string(r.state));
   r.reloading = true;
@@ -60,6 +66,7 @@ void AgentHost::plugin_file_changed(const std::filesystem::path& file) {
     for (std::size_t n = 0; n < records_.size(); ++n) {
       auto& r = records_[n];
       if (!r.selected || r.removed || !same_file(r.plugin_file, file)) continue;
+      if (r.spec->isolation == config::Isolation::process) continue;  // its child reloads it
       if (r.reloading) {
         r.reload_again = true;  // after the reload, restart or reconfiguration that owns it
         continue;
@@ -174,6 +181,7 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
   health_.unwatch(node);
   std::string state;
   if (old->library->abi().api_minor >= kFirstMinorWithReload) {
+    supervision::AgentCodeScope in_agent(old->name());
     if (auto error = guarded_call([&] { state = old->agent->snapshot(); })) {
       endpoint->discard_staged();
       endpoint->open();
@@ -228,6 +236,7 @@ std::optional<std::filesystem::path> AgentHost::reload_one(std::size_t node,
 std::optional<std::string> AgentHost::start_reloaded(std::size_t node, const std::shared_ptr<AgentInstance>& instance,
                                                      const std::optional<std::string>& state) {
   const auto& spec = *records_[node].spec;
+  supervision::AgentCodeScope in_agent(spec.name.c_str());
   instance->context->go_live();  // requests are held: nothing runs the new handlers yet
   if (state && instance->library->abi().api_minor >= kFirstMinorWithReload) {
     if (auto error = guarded_call([&] { instance->agent->restore(*state); }))
@@ -238,6 +247,7 @@ std::optional<std::string> AgentHost::start_reloaded(std::size_t node, const std
   auto result = outcome->get_future();
   auto race = std::make_shared<TaskRace>();
   pool_.submit([this, instance, outcome, race] {
+    supervision::AgentCodeScope in_agent(instance->name());
     auto error = guarded_call([&] { instance->agent->start(); });
     if (race->try_finish()) {
       outcome->set_value(std::move(error));

@@ -14,6 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/agent_host.hpp"
+
+#include "supervision/crash_marker.hpp"
 #include "runtime/agent_host_record.hpp"
 #include "runtime/agent_starter.hpp"
 
@@ -189,7 +191,11 @@ void AgentHost::run_restart(std::size_t node, std::string reason) {
 ProcessSupervision AgentHost::process_supervision(std::size_t node) {
   const auto& spec = *records_[node].spec;  // immutable
   return {{spec.start_timeout.value_or(config_.host.startup_timeout), config_.host.health_timeout},
-          [this, node](const process::ExitStatus& status) { program_exited(node, status); }};
+          [this, node](const process::ExitStatus& status) { program_exited(node, status); },
+          [this](const config::AgentSpec& agent) {
+            return isolated_.child_spec(config_.host, machine_ == "all" ? agent.machine : machine_, agent,
+                                        options_.default_log_level);
+          }};
 }
 
 void AgentHost::program_exited(std::size_t node, const process::ExitStatus& status) {
@@ -233,6 +239,7 @@ std::optional<std::string> AgentHost::stop_in_time(std::shared_ptr<AgentInstance
   auto result = outcome->get_future();
   auto race = std::make_shared<TaskRace>();
   pool_.submit([this, instance = std::move(instance), outcome, race]() mutable {
+    supervision::AgentCodeScope in_agent(instance->name());
     auto error = guarded_call([&] { instance->agent->stop(); });
     instance.reset();  // the destructor is agent code too: on this thread
     if (race->try_finish()) outcome->set_value(std::move(error));
@@ -257,6 +264,7 @@ void AgentHost::tell_dependents(std::size_t node, DependencyEvent::Kind kind, co
   }
   const DependencyEvent event{kind, records_[node].spec->name, reason};
   for (auto& [name, instance] : listeners) {
+    supervision::AgentCodeScope in_agent(name.c_str());
     if (auto error = guarded_call([&] { instance->context->tell_dependency_event(event); }))
       errors_.report(name, "dependency_event", Severity::error,
                      fmt::format("its dependency listener threw on '{}' {}: {}", event.agent, to_string(kind), *error));

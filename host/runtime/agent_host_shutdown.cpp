@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/agent_host.hpp"
+
+#include "supervision/crash_marker.hpp"
 #include "runtime/agent_host_record.hpp"
 
 namespace agenthost::runtime {
@@ -19,6 +21,7 @@ void AgentHost::launch_stop(std::size_t node) {
     messaging_->agent_gone(name, "the agent is stopping", config_.host.stop_timeout);
     std::optional<std::string> error;
     try {
+      supervision::AgentCodeScope in_agent(name.c_str());
       instance->agent->stop();
     } catch (const std::exception& e) {
       error = fmt::format("stop() threw: {}", e.what());

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "runtime/agent_host.hpp"
+
+#include "supervision/crash_marker.hpp"
 #include "runtime/agent_host_record.hpp"
 #include "runtime/agent_starter.hpp"
 #include "runtime/start_scheduler.hpp"
@@ -67,6 +69,7 @@ void AgentHost::run_start(std::size_t node, std::shared_ptr<TaskRace> race,
       spdlog::warn("agent {}: start() returned after its timeout; stopping it", spec.name);
       messaging_->agent_gone(spec.name, "its start timed out", config_.host.stop_timeout);
       try {
+        supervision::AgentCodeScope in_agent(spec.name.c_str());
         (*late)->agent->stop();
       } catch (const std::exception& e) {
         spdlog::warn("agent {}: stop() threw: {}", spec.name, e.what());

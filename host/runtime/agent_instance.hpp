@@ -11,6 +11,7 @@
 #include "agenthost/agent.hpp"
 #include "loader/plugin_library.hpp"
 #include "runtime/agent_context_impl.hpp"
+#include "supervision/crash_marker.hpp"
 
 namespace agenthost::runtime {
 
@@ -19,9 +20,13 @@ struct AgentInstance {
   std::unique_ptr<AgentContextImpl> context;
   std::unique_ptr<Agent> agent;
 
+  // The agent's name, for crash quarantine's AgentCodeScope (nullptr without a context).
+  const char* name() const noexcept { return context ? context->name().c_str() : nullptr; }
+
   // The agent's tasks first (API 1.6): they may use the agent, and they are the plugin's code.
   ~AgentInstance() {
     if (context) context->close_tasks();
+    supervision::AgentCodeScope in_agent(name());
     agent.reset();
     context.reset();
   }

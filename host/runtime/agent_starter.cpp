@@ -1,5 +1,7 @@
 #include "runtime/agent_starter.hpp"
 
+#include "supervision/crash_marker.hpp"
+
 #include <fmt/format.h>
 
 #include "loader/plugin_locator.hpp"
@@ -12,12 +14,28 @@ std::optional<std::string> guarded(Fn&& fn) {
   return guarded_call(std::forward<Fn>(fn));
 }
 
-std::unique_ptr<process::ProcessAgent> make_process_agent(const config::AgentSpec& spec,
-                                                          std::shared_ptr<messaging::AgentEndpoint> endpoint,
-                                                          const ProcessSupervision& process) {
-  auto agent = std::make_unique<process::ProcessAgent>(spec.process, std::move(endpoint), process.timings);
+// A process agent's program, or an isolated plugin's child agenthost; or why it cannot run.
+std::variant<std::unique_ptr<process::ProcessAgent>, std::string> make_process_agent(
+    const config::AgentSpec& spec, std::shared_ptr<messaging::AgentEndpoint> endpoint,
+    const ProcessSupervision& process) {
+  config::ProcessSpec program = spec.process;
+  if (spec.kind == config::AgentKind::plugin) {
+    auto child = process.isolated_child(spec);
+    if (auto* error = std::get_if<std::string>(&child)) return *error;
+    program = std::get<config::ProcessSpec>(std::move(child));
+  }
+  auto agent = std::make_unique<process::ProcessAgent>(std::move(program), std::move(endpoint), process.timings);
   agent->set_exit_hook(process.on_exit);
   return agent;
+}
+
+std::optional<std::string> set_process_agent(AgentInstance& instance, const config::AgentSpec& spec,
+                                             std::shared_ptr<messaging::AgentEndpoint> endpoint,
+                                             const ProcessSupervision& process) {
+  auto made = make_process_agent(spec, std::move(endpoint), process);
+  if (auto* error = std::get_if<std::string>(&made)) return *error;
+  instance.agent = std::get<std::unique_ptr<process::ProcessAgent>>(std::move(made));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -27,7 +45,9 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,
     messaging::MessagingHost& messaging, observability::AgentFamilies& metric_families, errors::ErrorBus& errors,
     const PhaseObserver& observe, const ProcessSupervision& process) {
+  supervision::AgentCodeScope in_agent(spec.name.c_str());  // the plugin's static initialisers too
   const bool is_process = spec.kind == config::AgentKind::process;
+  const bool isolated = spec.isolation == config::Isolation::process;
   std::string file;  // the plugin file; "" for a process agent
   std::shared_ptr<loader::PluginLibrary> library;
   if (!is_process) {
@@ -38,11 +58,15 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
                           ""};
     }
     file = path->string();
-    auto loaded = plugins.get(*path);
+  }
+  if (!is_process && !isolated) {  // an isolated plugin is loaded by its child only
+    auto loaded = plugins.get(file);
     if (auto* error = std::get_if<std::string>(&loaded)) return StartFailure{*error, file};
     library = std::get<std::shared_ptr<loader::PluginLibrary>>(std::move(loaded));
   }
-  const std::string what = is_process ? fmt::format("program {}", spec.process.command) : fmt::format("plugin {}", file);
+  const std::string what = is_process  ? fmt::format("program {}", spec.process.command)
+                           : isolated ? fmt::format("plugin {}, isolated", file)
+                                      : fmt::format("plugin {}", file);
 
   // The endpoint exists (held: calls queue up) before configure(), where agents serve();
   // its sockets are bound before start(), so a taken port fails the agent, not the host.
@@ -61,8 +85,8 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   instance->context = std::make_unique<AgentContextImpl>(
       spec.name, machine, YAML::Clone(spec.config), std::move(logger), messaging, endpoint,
       metric_families, errors);
-  if (is_process) {
-    instance->agent = make_process_agent(spec, endpoint, process);
+  if (is_process || isolated) {
+    if (auto error = set_process_agent(*instance, spec, endpoint, process)) return fail(*error);
   } else if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
     return fail(fmt::format("the factory of {} threw: {}", file, *error));
   }
@@ -72,7 +96,7 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   }
   observe(AgentState::starting, file);
   if (auto error = guarded([&] { instance->agent->start(); })) {
-    return fail(is_process ? fmt::format("{} ({})", *error, what)
+    return fail(is_process || isolated ? fmt::format("{} ({})", *error, what)
                            : fmt::format("start() threw: {} ({})", *error, what));
   }
   return instance;
@@ -83,14 +107,15 @@ std::variant<std::shared_ptr<AgentInstance>, std::string> build_reload_instance(
     std::shared_ptr<spdlog::logger> logger, messaging::MessagingHost& messaging,
     std::shared_ptr<messaging::AgentEndpoint> endpoint, observability::AgentFamilies& metric_families,
     errors::ErrorBus& errors, const ProcessSupervision& process) {
+  supervision::AgentCodeScope in_agent(spec.name.c_str());
   auto instance = std::make_shared<AgentInstance>();
   instance->library = std::move(library);
   instance->context = std::make_unique<AgentContextImpl>(spec.name, machine, YAML::Clone(spec.config),
                                                          std::move(logger), messaging, endpoint,
                                                          metric_families, errors);
   instance->context->stage_handlers();
-  if (spec.kind == config::AgentKind::process) {
-    instance->agent = make_process_agent(spec, std::move(endpoint), process);
+  if (spec.runs_in_child()) {
+    if (auto error = set_process_agent(*instance, spec, std::move(endpoint), process)) return *error;
   } else if (auto error = guarded([&] { instance->agent = instance->library->create_agent(); })) {
     return fmt::format("the factory threw: {}", *error);
   }

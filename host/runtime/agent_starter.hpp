@@ -31,15 +31,19 @@ struct StartFailure {
 // `starting` (configure() returned; start() begins), with the resolved file.
 using PhaseObserver = std::function<void(AgentState phase, const std::string& plugin_file)>;
 
-// How the host runs a `kind: process` agent: its timings, and what it is told when the
-// program exits on its own once ready (on the child's watcher thread; must be quick).
+// How the host runs an agent in a child process (`kind: process`, or `isolation: process`):
+// its timings, what it is told when the program exits on its own once ready (on the child's
+// watcher thread; must be quick), and, for an isolated plugin, the child agenthost that runs
+// it (isolation/isolated_children.hpp) or why there can be none.
 struct ProcessSupervision {
   process::ProcessTimings timings;
   process::ProcessAgent::ExitHook on_exit;
+  std::function<std::variant<config::ProcessSpec, std::string>(const config::AgentSpec&)> isolated_child;
 };
 
-// A `kind: process` agent gets a process::ProcessAgent (with `process`) instead of a
-// plugin's agent; everything else is the same.
+// A `kind: process` agent, or an isolated plugin (whose file is found but not loaded here),
+// gets a process::ProcessAgent (with `process`) instead of a plugin's agent; everything else
+// is the same.
 std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     const config::AgentSpec& spec, const std::string& machine, const loader::PluginIndex& plugin_index,
     std::shared_ptr<spdlog::logger> logger, loader::PluginCache& plugins,

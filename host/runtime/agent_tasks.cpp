@@ -2,10 +2,14 @@
 
 #include <stdexcept>
 
+#include "supervision/crash_marker.hpp"
+
 namespace agenthost::runtime {
 
-AgentTasks::AgentTasks(supervision::DelayedTasks& timer, messaging::WorkerPool& workers, ErrorSink on_error)
+AgentTasks::AgentTasks(supervision::DelayedTasks& timer, messaging::WorkerPool& workers, ErrorSink on_error,
+                       std::string agent)
     : state_(std::make_shared<State>()) {
+  state_->agent = std::move(agent);
   state_->timer = &timer;
   state_->workers = &workers;
   state_->on_error = std::move(on_error);
@@ -118,6 +122,7 @@ void AgentTasks::run(const std::shared_ptr<State>& state, TaskId id) {
   }
   std::string error;
   try {
+    supervision::AgentCodeScope in_agent(state->agent.c_str());
     (*task)();
   } catch (const std::exception& e) {
     error = e.what();

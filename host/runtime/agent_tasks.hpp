@@ -26,7 +26,9 @@ namespace agenthost::runtime {
 class AgentTasks final : public Tasks {
  public:
   using ErrorSink = std::function<void(const std::string& message)>;  // a task threw
-  AgentTasks(supervision::DelayedTasks& timer, messaging::WorkerPool& workers, ErrorSink on_error);
+  // `agent`: whose tasks these are (crash quarantine names it when one crashes the host).
+  AgentTasks(supervision::DelayedTasks& timer, messaging::WorkerPool& workers, ErrorSink on_error,
+             std::string agent = "");
   ~AgentTasks() override;  // close()
   AgentTasks(const AgentTasks&) = delete;
   AgentTasks& operator=(const AgentTasks&) = delete;
@@ -60,6 +62,7 @@ class AgentTasks final : public Tasks {
     supervision::DelayedTasks* timer;
     messaging::WorkerPool* workers;
     ErrorSink on_error;
+    std::string agent;
   };
   TaskId add(std::chrono::milliseconds delay, std::chrono::milliseconds period, Task task, bool now);
   static void fire(const std::shared_ptr<State>& state, TaskId id);  // the timer thread

@@ -41,6 +41,9 @@ struct AgentSnapshot {
   std::optional<double> expected_start_ms;
   AgentTimings timings;
   std::string log_level;  // its logger's level, as the config writes it ("debug")
+  // "" in the host's process; "process" in a child of its own; "process: WHY" when crash
+  // quarantine put it there.
+  std::string isolation;
 };
 
 struct HostSnapshot {

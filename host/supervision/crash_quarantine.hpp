@@ -1,0 +1,37 @@
+#pragma once
+// Crash quarantine, the reading half (README, "Crash quarantine"): the agents whose code
+// crashed the host (crash_marker.hpp wrote one line per crash), and what that does to the
+// configuration: each of them runs with `isolation: process`, saying why, until an operator
+// removes its line from the file.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config_model.hpp"
+
+namespace agenthost::supervision {
+
+struct Crash {
+  int signal = 0;
+  std::int64_t unix_seconds = 0;
+  int count = 0;  // crashes of this agent in the file
+};
+
+// The file in a state folder ("" when the folder is ""): STATE_DIR/quarantine.
+std::string quarantine_file(const std::string& state_dir);
+
+// Every agent named in the file, with its last crash; lines that do not parse are skipped.
+// A missing file is an empty quarantine.
+std::map<std::string, Crash> read_quarantine(const std::string& file);
+
+// "its code crashed the host 2 times, last with SIGSEGV (Segmentation fault) at
+// 2026-11-28T01:10:00Z; it runs isolated until its line is removed from FILE".
+std::string quarantine_reason(const Crash& crash, const std::string& file);
+
+// Plugin agents of `config` in `crashes` run isolated, with the reason. Returns their names.
+std::vector<std::string> apply_quarantine(config::ClusterConfig& config, const std::map<std::string, Crash>& crashes,
+                                          const std::string& file);
+
+}  // namespace agenthost::supervision
