@@ -220,6 +220,10 @@ int run_host(const RunOptions& options) {
   systemd::SystemdNotifier notifier;  // after logging: it may warn
   if (notifier.enabled()) spdlog::debug("systemd: notifying {}", notifier.socket());
   const std::string control_path = config->host.control_socket;
+  control::ControlServerOptions control_access;
+  control_access.mode = static_cast<::mode_t>(config->host.control_mode);
+  if (config->host.control_owner) control_access.owner = static_cast<::uid_t>(config->host.control_owner->id);
+  if (config->host.control_group) control_access.group = static_cast<::gid_t>(config->host.control_group->id);
   const std::optional<config::ListenAddress> admin_listen = config->host.admin;
   const std::string machine = options.machine.empty() ? config->host.name : options.machine;
   const std::string agents_dir = config->host.agents_dir;
@@ -260,7 +264,8 @@ int run_host(const RunOptions& options) {
 
   std::optional<control::ControlServer> control;
   if (!control_path.empty()) {
-    control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host, options.config_path));
+    control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host, options.config_path),
+                    control_access);
     if (auto error = control->start()) {
       spdlog::error("control socket: {}", *error);
       return kExitConfig;

@@ -177,6 +177,13 @@ struct HostSpec {
   std::string agents_dir;                // "" when unset; resolved like plugin_dirs
   std::optional<ListenAddress> admin;    // host.admin.listen
   std::string control_socket;            // host.control.socket ("" = none)
+  unsigned control_mode = 0660;          // host.control.mode: the socket file's permissions
+  struct Account {
+    std::string name;
+    int id = -1;  // resolved on this machine when the config was read
+  };
+  std::optional<Account> control_owner;  // host.control.owner (a user); default: the host's user
+  std::optional<Account> control_group;  // host.control.group; default: the host's group
   int startup_parallelism = 16;
   Duration startup_timeout = std::chrono::seconds(30);
   StartStrategy startup_strategy = StartStrategy::eager;

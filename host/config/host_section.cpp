@@ -1,3 +1,6 @@
+#include <grp.h>
+#include <pwd.h>
+
 #include <fmt/format.h>
 
 #include "config/config_sections.hpp"
@@ -14,7 +17,7 @@ const std::vector<MovedKey> kMovedHostKeys = {
     {"peers", "host.peers has moved to host.registry.peers (move the list there, written as the HOST:PORT "
               "registry addresses of all hosts, e.g. [\"pc1:7400\", \"pc2:7400\"])"}};
 const std::vector<std::string> kAdminKeys = {"listen"};
-const std::vector<std::string> kControlKeys = {"socket"};
+const std::vector<std::string> kControlKeys = {"socket", "mode", "owner", "group"};
 const std::vector<std::string> kStartupKeys = {"parallelism", "timeout", "strategy", "stop_timeout"};
 const std::vector<std::string> kHealthKeys = {"interval", "timeout"};
 
@@ -28,6 +31,44 @@ std::optional<StartStrategy> parse_strategy(const YAML::Node& node, YamlReader& 
   if (*text == "sequential") return StartStrategy::sequential;
   reader.error(node, fmt::format("unknown host.startup.strategy '{}' (use eager, levels or sequential)", *text));
   return std::nullopt;
+}
+
+// host.control.mode (octal, "0660"), owner and group (names on this machine): who may use
+// agentctl is who may connect to the socket file.
+void read_control_access(const YAML::Node& control, YamlReader& reader, HostSpec& host) {
+  if (auto n = control["mode"]) {
+    auto text = reader.text(n, "host.control.mode");
+    unsigned mode = 0;
+    bool octal = text && !text->empty() && text->size() <= 4;
+    if (octal)
+      for (char c : *text) octal = octal && c >= '0' && c <= '7';
+    if (octal) mode = static_cast<unsigned>(std::stoul(*text, nullptr, 8));
+    if (text && (!octal || mode > 0777))
+      reader.error(n, fmt::format("host.control.mode must be octal permissions such as \"0660\" (quote it), got '{}'",
+                                  *text));
+    else if (text && (mode & 0600) != 0600)
+      reader.error(n, fmt::format("host.control.mode {:04o} leaves the socket's owner unable to use it (give the owner "
+                                  "rw: 0600 or more)",
+                                  mode));
+    else if (text)
+      host.control_mode = mode;
+  }
+  if (auto n = control["owner"]) {
+    if (auto name = reader.text(n, "host.control.owner")) {
+      if (const passwd* pw = ::getpwnam(name->c_str())) host.control_owner = {*name, static_cast<int>(pw->pw_uid)};
+      else reader.error(n, fmt::format("host.control.owner '{}' is not a user on this machine (create it, or fix the "
+                                       "name)",
+                                       *name));
+    }
+  }
+  if (auto n = control["group"]) {
+    if (auto name = reader.text(n, "host.control.group")) {
+      if (const group* gr = ::getgrnam(name->c_str())) host.control_group = {*name, static_cast<int>(gr->gr_gid)};
+      else reader.error(n, fmt::format("host.control.group '{}' is not a group on this machine (create it, or fix "
+                                       "the name)",
+                                       *name));
+    }
+  }
 }
 
 void read_startup(const YAML::Node& node, YamlReader& reader, HostSpec& host) {
@@ -73,6 +114,7 @@ void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& hos
     if (reader.expect_map(control, "host.control")) {
       reader.check_keys(control, "host.control", kControlKeys);
       if (auto n = control["socket"]) assign(reader.text(n, "host.control.socket"), host.control_socket);
+      read_control_access(control, reader, host);
     }
   }
   if (auto n = node["startup"]) read_startup(n, reader, host);

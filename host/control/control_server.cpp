@@ -162,7 +162,7 @@ std::optional<std::string> ControlServer::start() {
   UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake) return "control socket: cannot create eventfd: " + errno_text(errno);
 
-  auto bound = listen_unix(socket_path_, options_.mode, /*backlog=*/64);
+  auto bound = listen_unix(socket_path_, {options_.mode, options_.owner, options_.group}, /*backlog=*/64);
   if (auto* error = std::get_if<std::string>(&bound)) return *error;
   auto& socket = std::get<ListeningSocket>(bound);
 

@@ -34,6 +34,8 @@ namespace agenthost::control {
 
 struct ControlServerOptions {
   ::mode_t mode = 0660;  // who may connect is decided by the socket file's group
+  ::uid_t owner = static_cast<::uid_t>(-1);  // the socket file's owner and group; -1 keeps the host's
+  ::gid_t group = static_cast<::gid_t>(-1);
   std::size_t max_clients = 64;                  // one more gets an error answer and is closed
   std::size_t max_request_bytes = kMaxRequestBytes;
   std::chrono::milliseconds idle_timeout{60'000};  // a silent client is closed after this

@@ -47,7 +47,8 @@ Probe probe(const sockaddr_un& address, int* error) {
 }  // namespace
 
 std::variant<ListeningSocket, std::string> listen_unix(const std::filesystem::path& path,
-                                                       ::mode_t mode, int backlog) {
+                                                       const SocketFileAccess& access, int backlog) {
+  const ::mode_t mode = access.mode;
   auto address = make_address(path);
   if (!address)
     return fmt::format("control socket path '{}' is empty or longer than {} bytes",
@@ -112,6 +113,10 @@ std::variant<ListeningSocket, std::string> listen_unix(const std::filesystem::pa
   if (::chmod(bound_path.c_str(), mode) != 0)
     return fail(fmt::format("cannot chmod control socket '{}' to {:04o}: {}", bound_path.native(),
                             mode, errno_text(errno)));
+  if ((access.owner != static_cast<::uid_t>(-1) || access.group != static_cast<::gid_t>(-1)) &&
+      ::chown(bound_path.c_str(), access.owner, access.group) != 0)
+    return fail(fmt::format("cannot give control socket '{}' to owner {} and group {}: {}", bound_path.native(),
+                            static_cast<int>(access.owner), static_cast<int>(access.group), errno_text(errno)));
   if (::listen(fd.get(), backlog) != 0)
     return fail(fmt::format("cannot listen on control socket '{}': {}", bound_path.native(),
                             errno_text(errno)));

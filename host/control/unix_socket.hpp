@@ -21,12 +21,17 @@ struct ListeningSocket {
 
 // Creates the parent directory if missing; removes `path` first only if it is a socket that
 // nobody answers on; refuses when a live process listens there or `path` is not a socket.
-// The socket file appears at `path` with `mode` already set: it is bound under a temporary
+// The socket file appears at `path` with its mode, owner and group already set: it is bound under a temporary
 // name, chmod-ed, then hard-linked into place, so there is no moment where it has the umask's
 // permissions, and two hosts racing for one path cannot both win.
 // Returns the socket or an error message naming the path.
+struct SocketFileAccess {
+  ::mode_t mode = 0660;
+  ::uid_t owner = static_cast<::uid_t>(-1);  // -1: the creating process's
+  ::gid_t group = static_cast<::gid_t>(-1);
+};
 std::variant<ListeningSocket, std::string> listen_unix(const std::filesystem::path& path,
-                                                       ::mode_t mode, int backlog);
+                                                       const SocketFileAccess& access, int backlog);
 
 // True when `path` is still the socket file identified by (device, inode).
 bool is_same_socket_file(const std::filesystem::path& path, ::dev_t device, ::ino_t inode);

@@ -5,6 +5,7 @@
 #include <boost/dll/shared_library_load_mode.hpp>
 
 #include "loader/elf_check.hpp"
+#include "loader/plugin_permissions.hpp"
 
 namespace agenthost::loader {
 namespace {
@@ -42,6 +43,7 @@ std::variant<std::shared_ptr<PluginLibrary>, std::string> PluginLibrary::load(
   std::shared_ptr<PluginLibrary> plugin(new PluginLibrary());
   plugin->path_ = path;
 
+  if (auto problem = unsafe_plugin_permissions(path)) return *problem;
   if (auto problem = check_complete_elf(path)) {
     return fmt::format("cannot load {}: {} (a plugin must be a whole shared library built with "
                        "agenthost_add_plugin())",

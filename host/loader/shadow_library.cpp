@@ -16,6 +16,8 @@ std::filesystem::path make_shadow_dir() {
   const auto dir = base / fmt::format("agenthost-{}-reload", ::getpid());
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  // Private: the copies are loaded from here, and the plugin checks refuse a writable folder.
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   return dir;
 }
 

@@ -95,7 +95,10 @@ std::vector<std::string> changed_host_keys(const HostSpec& a, const HostSpec& b)
   check(a.plugin_dirs == b.plugin_dirs, "host.plugin_dirs");
   check(a.agents_dir == b.agents_dir, "host.agents_dir");
   check(key_of(a.admin) == key_of(b.admin), "host.admin");
-  check(a.control_socket == b.control_socket, "host.control");
+  auto account = [](const std::optional<HostSpec::Account>& x) { return x ? x->id : -1; };
+  check(a.control_socket == b.control_socket && a.control_mode == b.control_mode &&
+            account(a.control_owner) == account(b.control_owner) && account(a.control_group) == account(b.control_group),
+        "host.control");
   check(std::tie(a.startup_parallelism, a.startup_timeout, a.startup_strategy, a.stop_timeout) ==
             std::tie(b.startup_parallelism, b.startup_timeout, b.startup_strategy, b.stop_timeout),
         "host.startup");

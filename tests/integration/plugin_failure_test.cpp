@@ -3,6 +3,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -147,6 +150,49 @@ agents:
             std::string::npos);
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait_exit(10s), 0) << host->output();
+}
+
+// A plugin file that others than root or the host's user can write is refused: its agent
+// fails saying why and how to mend it, and everything else starts.
+TEST(PluginPermissions, AGroupWritablePluginFileOrFolderIsRefused) {
+  namespace fs = std::filesystem;
+  TestDir dir;
+  const fs::path plugins = dir.path() / "plugins";
+  fs::create_directories(plugins);
+  fs::permissions(plugins, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::copy_file(AGENTHOST_PLUGIN_DIR "/echo.so", plugins / "loose.so");
+  fs::permissions(plugins / "loose.so", fs::perms::group_write, fs::perm_options::add);
+  auto config = dir.write("host.yaml", host_section(dir) + R"(
+agents:
+  - { name: fine, plugin: echo }
+  - { name: loose, plugin: loose }
+)");
+  // The test folder first, so that loose.so is found there.
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = text.find("plugin_dirs: [");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 14, plugins.string() + ", ");
+  config = dir.write("host.yaml", text);
+
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready, 1 failed")) << host->output();
+  auto reason = agent_entry(status_json(dir), "loose").value("reason", "");
+  EXPECT_NE(reason.find("refusing the plugin file " + (plugins / "loose.so").string() + ": group '"), std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("chmod g-w " + (plugins / "loose.so").string()), std::string::npos) << reason;
+
+  // Mended file, but a folder anyone can write: refused too (after a reload, the host running).
+  fs::permissions(plugins / "loose.so", fs::perms::group_write, fs::perm_options::remove);
+  fs::permissions(plugins, fs::perms::others_write, fs::perm_options::add);
+  ASSERT_EQ(agentctl(dir, {"restart", "loose"}).exit_code, 0);
+  ASSERT_TRUE(host->wait_for_line("refusing the plugin folder " + plugins.string() + ": anyone can write it", 10s))
+      << host->output();
+  EXPECT_EQ(agent_entry(status_json(dir), "fine").value("state", ""), "ready");
+  EXPECT_EQ(host->terminate(), 0) << host->output();
 }
 
 }  // namespace

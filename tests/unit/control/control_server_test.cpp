@@ -309,6 +309,21 @@ TEST_F(ControlServerTest, SocketFileHasTheRequestedMode) {
             1);
 }
 
+TEST_F(ControlServerTest, SocketFileGetsTheConfiguredModeOwnerAndGroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the socket away";
+  ControlServerOptions options;
+  options.mode = 0600;
+  options.owner = 65534;  // nobody
+  options.group = 65534;  // nogroup
+  auto server = make_server({}, options);
+  ASSERT_EQ(server->start(), std::nullopt);
+  struct stat st {};
+  ASSERT_EQ(::lstat(socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_uid, 65534u);
+  EXPECT_EQ(st.st_gid, 65534u);
+}
+
 TEST_F(ControlServerTest, StopIsPromptWithIdleClientsAndRemovesTheSocket) {
   auto server = make_server();
   ASSERT_EQ(server->start(), std::nullopt);
@@ -354,7 +369,7 @@ TEST(ControlClient, ReportsAMissingSocket) {
 TEST(ControlClient, TimesOutOnAHostThatNeverAnswers) {
   TempDir dir;
   const auto path = dir.path() / "mute.sock";
-  auto listening = listen_unix(path, 0600, 4);  // listens, never accepts nor answers
+  auto listening = listen_unix(path, {.mode = 0600}, 4);  // listens, never accepts nor answers
   ASSERT_TRUE(std::holds_alternative<ListeningSocket>(listening));
   const auto before = Clock::now();
   const auto reply = ControlClient(path, 200ms).request({{"command", "status"}});

@@ -139,3 +139,42 @@ TEST(CrashQuarantineTest, TheLastCrashOfEachAgentIsolatesItsPluginAgentWithTheRe
 
 }  // namespace
 }  // namespace agenthost::config
+
+namespace agenthost::config {
+namespace {
+
+TEST(ControlAccessConfigTest, ModeOwnerAndGroupAreReadAndCheckedOnThisMachine) {
+  auto ok = load_config_text("host:\n"
+                             "  control: { socket: /run/x.sock, mode: \"0600\", owner: root, group: root }\n",
+                             "c.yaml", testing::fake_env());
+  ASSERT_TRUE(ok.ok()) << testing::formatted(ok.diagnostics);
+  EXPECT_EQ(ok.config.host.control_mode, 0600u);
+  ASSERT_TRUE(ok.config.host.control_owner);
+  EXPECT_EQ(ok.config.host.control_owner->id, 0);
+  ASSERT_TRUE(ok.config.host.control_group);
+  EXPECT_EQ(ok.config.host.control_group->id, 0);
+  EXPECT_EQ(load_config_text("agents: []\n", "c.yaml", testing::fake_env()).config.host.control_mode, 0660u);
+
+  const auto bad = testing::formatted(load_config_text("host:\n"
+                                                       "  control:\n"
+                                                       "    mode: \"0998\"\n"
+                                                       "    owner: no-such-user-here\n"
+                                                       "    group: no-such-group-here\n",
+                                                       "c.yaml", testing::fake_env())
+                                          .diagnostics);
+  EXPECT_NE(bad.find("c.yaml:3:11: error: host.control.mode must be octal permissions such as \"0660\""),
+            std::string::npos)
+      << bad;
+  EXPECT_NE(bad.find("c.yaml:4:12: error: host.control.owner 'no-such-user-here' is not a user on this machine"),
+            std::string::npos)
+      << bad;
+  EXPECT_NE(bad.find("c.yaml:5:12: error: host.control.group 'no-such-group-here' is not a group on this machine"),
+            std::string::npos)
+      << bad;
+  const auto locked_out = testing::formatted(
+      load_config_text("host: { control: { mode: \"0460\" } }\n", "c.yaml", testing::fake_env()).diagnostics);
+  EXPECT_NE(locked_out.find("leaves the socket's owner unable to use it"), std::string::npos) << locked_out;
+}
+
+}  // namespace
+}  // namespace agenthost::config
