@@ -28,6 +28,7 @@ test_packages=(
   dpkg-dev lintian systemd
   etcd-server           # the etcd registry backend's tests start their own etcd (tests/integration)
   iproute2              # ip netns, veth, bridge: the three-host cluster test in network namespaces
+  clang libclang-rt-14-dev  # libFuzzer: the config loader and wire protocol fuzz targets (scripts/fuzz.sh)
 )
 if [ "${1:-}" = "--tests" ]; then
   packages+=("${test_packages[@]}")

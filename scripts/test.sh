@@ -18,4 +18,5 @@ scripts/package-test.sh
 if $sanitizers; then
   scripts/sanitize.sh thread
   scripts/sanitize.sh address
+  scripts/fuzz.sh
 fi
