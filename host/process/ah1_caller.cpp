@@ -29,6 +29,9 @@ std::unique_ptr<zmq::socket_t> Ah1Caller::lease() {
   }
   auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
   socket->set(zmq::sockopt::linger, 0);  // closing must not wait for an unanswered request
+  // Readiness probes start while the program is still binding its endpoint: try again soon,
+  // not after ZeroMQ's default 100 ms.
+  socket->set(zmq::sockopt::reconnect_ivl, 10);
   socket->connect(endpoint_);
   return socket;
 }
