@@ -18,5 +18,5 @@ scripts/package-test.sh
 if $sanitizers; then
   scripts/sanitize.sh thread
   scripts/sanitize.sh address
-  scripts/fuzz.sh
+  scripts/fuzz.sh 30  # seconds per target: the whole CI run must stay well under 90 minutes
 fi

@@ -189,5 +189,33 @@ TEST(Isolation, AnAgentWhoseSegfaultKilledTheHostRunsIsolatedOnTheNextStart) {
   EXPECT_EQ(host->terminate(), 0) << host->output();
 }
 
+// A configuration reload that sets `isolation: process` moves the running agent into a child
+// of its own, and one that removes it brings the agent back into the host; a quarantined agent
+// stays isolated through reloads whatever the file says.
+TEST(Isolation, AReloadMovesAnAgentIntoAChildAndBack) {
+  TestDir dir;
+  const std::string file = config(dir, "");
+  auto host = start(file);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
+  const std::string host_pid = std::to_string(host->pid());
+  EXPECT_EQ(crashy_pid(), host_pid);
+
+  config(dir, "    isolation: process\n");
+  host->signal(SIGHUP);
+  std::string isolated_pid;
+  ASSERT_TRUE(eventually([&] {
+    isolated_pid = crashy_pid();
+    return !isolated_pid.empty() && isolated_pid != host_pid;
+  }, 10s)) << host->output();
+  EXPECT_EQ(agent_entry(status_json(dir), "Crashy").value("isolation", ""), "process");
+  EXPECT_EQ(answer(call(kCrashyPort, "call", "Stable echo from the child")), "ok from the child");
+
+  config(dir, "");
+  host->signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return crashy_pid() == host_pid; }, 10s)) << host->output();
+  EXPECT_EQ(agent_entry(status_json(dir), "Crashy").value("isolation", "?"), "");
+  EXPECT_EQ(host->terminate(), 0) << host->output();
+}
+
 }  // namespace
 }  // namespace agenthost::testing

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -24,8 +25,10 @@ class CrashOnRequest final : public agenthost::Agent {
     ctx_ = &ctx;
     ctx.serve("pid", [](agenthost::Request&) { return std::to_string(::getpid()); });
     ctx.serve("segfault", [](agenthost::Request&) -> std::string {
-      volatile int* nowhere = nullptr;
-      *nowhere = 1;
+      // Page zero is never mapped. Not nullptr: UBSan would stop at the null store and exit
+      // with its own status before the segfault this plugin is for.
+      volatile std::uintptr_t nowhere = 8;
+      *reinterpret_cast<volatile int*>(nowhere) = 1;
       return "still here";
     });
     ctx.serve("abort", [](agenthost::Request&) -> std::string { std::abort(); });
