@@ -30,9 +30,15 @@ std::string runtime_base() {
   return "/tmp";
 }
 
+// A folder only this user can use. One that exists already (a predictable name in /tmp) is
+// taken only if it is a real folder of this user's with mode 0700, not a link someone left.
 std::optional<std::string> make_private_dir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
-    return fmt::format("cannot make {}: {}", path, std::strerror(errno));
+  if (::mkdir(path.c_str(), 0700) == 0) return std::nullopt;
+  if (errno != EEXIST) return fmt::format("cannot make {}: {}", path, std::strerror(errno));
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
+      (st.st_mode & 07777) != 0700)
+    return fmt::format("{} exists and is not a private folder of this user's (remove it)", path);
   return std::nullopt;
 }
 
