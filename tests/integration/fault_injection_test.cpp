@@ -30,15 +30,6 @@ constexpr int kCallsPerCaller = 150;
 constexpr int kFaultRounds = 40;
 constexpr auto kLoadLimit = std::chrono::seconds(60);
 
-// The isolated agent's segfault must end its child with SIGSEGV in the sanitizer builds too.
-std::map<std::string, std::string> real_crashes() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"}) {
-    const char* now = std::getenv(name);
-    env[name] = std::string(now ? now : "") + " handle_segv=0 handle_abort=0 allow_user_segv_handler=1";
-  }
-  return env;
-}
 
 std::string config(const TestDir& dir) {
   return dir.write("host.yaml",
@@ -79,7 +70,7 @@ std::vector<std::string> call(zmq::context_t& context, int port, const std::stri
 TEST(FaultInjection, HealthyAgentsAnswerEveryCallWhileOthersThrowHangCrashCrawlAndFlap) {
   TestDir dir;
   auto host = std::make_unique<ChildProcess>(
-      std::vector<std::string>{AGENTHOST_BIN, "run", "--config", config(dir), "--log-level", "info"}, real_crashes());
+      std::vector<std::string>{AGENTHOST_BIN, "run", "--config", config(dir), "--log-level", "info"}, real_crash_env());
   ASSERT_TRUE(host->wait_for_line("startup complete: 8 ready")) << host->output();
 
   const auto until = std::chrono::steady_clock::now() + kLoadLimit;

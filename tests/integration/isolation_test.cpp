@@ -27,21 +27,7 @@ constexpr const char* kAddress = "127.0.0.95";
 constexpr const char* kStablePort = "17541";
 constexpr const char* kCrashyPort = "17542";
 
-// The segfault must reach the host's own handler and end in SIGSEGV, also in the sanitizer
-// builds, whose runtimes would otherwise catch it and exit with their own status.
-std::map<std::string, std::string> real_crashes() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"}) {
-    const char* now = std::getenv(name);
-    env[name] = std::string(now ? now : "") + " handle_segv=0 handle_abort=0 allow_user_segv_handler=1";
-  }
-  return env;
-}
-
-std::unique_ptr<ChildProcess> start(const std::string& config) {
-  return std::make_unique<ChildProcess>(
-      std::vector<std::string>{AGENTHOST_BIN, "run", "--config", config, "--log-level", "debug"}, real_crashes());
-}
+std::unique_ptr<ChildProcess> start(const std::string& config) { return start_host(config, {}, real_crash_env()); }
 
 // Stable (echo) and Crashy (crash_on_request, `crashy_keys` added), which needs Stable.
 std::string config(const TestDir& dir, const std::string& crashy_keys, const std::string& host_keys = "") {

@@ -2,6 +2,8 @@
 // Helpers shared by the integration tests: a host config in a temp folder, a running host,
 // and agentctl answers as JSON.
 
+#include <cstdlib>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -30,12 +32,25 @@ inline std::string config_with_admin(const TestDir& dir, const std::string& addr
                        "agents:\n" + agents);
 }
 
+// The environment for a host whose agents crash on purpose: a segfault must reach the host's
+// own handler and end in SIGSEGV in the sanitizer builds too, whose runtimes would otherwise
+// catch it and exit with their own status.
+inline std::map<std::string, std::string> real_crash_env() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    const char* now = std::getenv(name);
+    env[name] = std::string(now ? now : "") + " handle_segv=0 handle_abort=0 allow_user_segv_handler=1";
+  }
+  return env;
+}
+
 inline std::unique_ptr<ChildProcess> start_host(const std::string& config,
-                                                std::vector<std::string> extra_args = {}) {
+                                                std::vector<std::string> extra_args = {},
+                                                std::map<std::string, std::string> env = {}) {
   // Debug level: the tests read every state transition from the log.
   std::vector<std::string> argv{AGENTHOST_BIN, "run", "--config", config, "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  return std::make_unique<ChildProcess>(argv);
+  return std::make_unique<ChildProcess>(argv, std::move(env));
 }
 
 // The admin listener's base URL as the host logs it ("http://127.0.0.71:40123", with the
