@@ -14,10 +14,11 @@ std::optional<std::string> guarded(Fn&& fn) {
   return guarded_call(std::forward<Fn>(fn));
 }
 
-// A process agent's program, or an isolated plugin's child agenthost; or why it cannot run.
-std::variant<std::unique_ptr<process::ProcessAgent>, std::string> make_process_agent(
-    const config::AgentSpec& spec, std::shared_ptr<messaging::AgentEndpoint> endpoint,
-    const ProcessSupervision& process) {
+// Sets a process agent's program, or an isolated plugin's child agenthost, as the instance's
+// agent; or says why it cannot run.
+std::optional<std::string> set_process_agent(AgentInstance& instance, const config::AgentSpec& spec,
+                                             std::shared_ptr<messaging::AgentEndpoint> endpoint,
+                                             const ProcessSupervision& process) {
   config::ProcessSpec program = spec.process;
   if (spec.kind == config::AgentKind::plugin) {
     auto child = process.isolated_child(spec);
@@ -26,15 +27,7 @@ std::variant<std::unique_ptr<process::ProcessAgent>, std::string> make_process_a
   }
   auto agent = std::make_unique<process::ProcessAgent>(std::move(program), std::move(endpoint), process.timings);
   agent->set_exit_hook(process.on_exit);
-  return agent;
-}
-
-std::optional<std::string> set_process_agent(AgentInstance& instance, const config::AgentSpec& spec,
-                                             std::shared_ptr<messaging::AgentEndpoint> endpoint,
-                                             const ProcessSupervision& process) {
-  auto made = make_process_agent(spec, std::move(endpoint), process);
-  if (auto* error = std::get_if<std::string>(&made)) return *error;
-  instance.agent = std::get<std::unique_ptr<process::ProcessAgent>>(std::move(made));
+  instance.agent = std::move(agent);
   return std::nullopt;
 }
 
