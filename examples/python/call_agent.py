@@ -4,6 +4,13 @@ docs/PROTOCOL.md).
 
     call_agent.py --endpoint tcp://127.0.0.1:7100 --method echo --payload '{"x":1}'
     call_agent.py --endpoint tcp://127.0.0.1:7100 --health
+    call_agent.py --endpoint tcp://pc2:7100 --method echo \
+        --curve-server-key /etc/agenthost/curve/cluster.key \
+        --curve-client-key ~/.agenthost/me.key_secret      # a host with host.curve set
+
+The CURVE keys are certificate files of `agentctl curve-keygen` or pyzmq's
+zmq.auth.create_certificates; the host admits the client key when its public half
+(me.key) is in host.curve.authorized_keys.
 
 Exit codes:
   0  status 200: the reply payload, then a newline, on stdout
@@ -36,7 +43,13 @@ def parse_args(argv):
     parser.add_argument("--payload", default="", help="request payload (UTF-8), default empty")
     parser.add_argument("--timeout-ms", type=int, default=1000,
                         help="give up after this many ms; also sent as the deadline (default 1000)")
+    parser.add_argument("--curve-server-key",
+                        help="the cluster's public certificate (NAME.key): speak CURVE")
+    parser.add_argument("--curve-client-key",
+                        help="this client's secret certificate (NAME.key_secret)")
     args = parser.parse_args(argv)
+    if bool(args.curve_server_key) != bool(args.curve_client_key):
+        parser.error("--curve-server-key and --curve-client-key go together")
     if args.health:
         args.method = HEALTH_METHOD
     if not 1 <= len(args.method.encode()) <= MAX_METHOD_BYTES:
@@ -46,12 +59,25 @@ def parse_args(argv):
     return args
 
 
-def call(context, endpoint, method, payload, timeout_ms):
-    """Sends one request; returns the reply frames, or None when none came in time."""
+def use_curve(socket, server_key_file, client_key_file):
+    """Makes `socket` a CURVE client of a host holding the cluster key (before connect)."""
+    import zmq.auth
+    socket.curve_serverkey, _ = zmq.auth.load_certificate(server_key_file)
+    public, secret = zmq.auth.load_certificate(client_key_file)
+    if secret is None:
+        raise ValueError(f"{client_key_file} holds no secret key (give NAME.key_secret)")
+    socket.curve_publickey, socket.curve_secretkey = public, secret
+
+
+def call(context, endpoint, method, payload, timeout_ms, curve=None):
+    """Sends one request; returns the reply frames, or None when none came in time.
+    A host that refuses the client (CURVE) never answers: that is a timeout too."""
     socket = context.socket(zmq.REQ)
     # After a timeout the request is still queued: linger 0 lets close() drop it at once.
     socket.linger = 0
     try:
+        if curve:
+            use_curve(socket, *curve)
         socket.connect(endpoint)
         # The deadline frame tells the host not to start the handler once we have given up.
         socket.send_multipart([PROTOCOL, method.encode(), payload, str(timeout_ms).encode()])
@@ -66,9 +92,14 @@ def main(argv):
     args = parse_args(argv)
     context = zmq.Context()
     try:
-        frames = call(context, args.endpoint, args.method, args.payload.encode(), args.timeout_ms)
+        curve = (args.curve_server_key, args.curve_client_key) if args.curve_server_key else None
+        frames = call(context, args.endpoint, args.method, args.payload.encode(), args.timeout_ms,
+                      curve)
     except zmq.ZMQError as error:  # e.g. a malformed endpoint
         print(f"call_agent.py: {args.endpoint}: {error}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as error:  # a key file that cannot be read or used
+        print(f"call_agent.py: {error}", file=sys.stderr)
         return 2
     finally:
         context.term()

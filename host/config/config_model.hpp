@@ -12,6 +12,7 @@
 
 #include "config/diagnostic.hpp"
 #include "observability/log_settings.hpp"
+#include "security/curve_key.hpp"
 
 namespace agenthost::config {
 
@@ -171,6 +172,19 @@ struct ErrorBusSpec {
   int buffer = 10'000;                      // events waiting while the collector is away
 };
 
+// host.curve (README, "Security"): ZeroMQ CURVE on every tcp endpoint and link between hosts.
+// One server key for the cluster (any host may serve any agent, so a caller trusts one key and
+// not whatever a registry says); each host and outside client has its own client key, and a
+// server admits the cluster's own keys and those in authorized_keys.
+struct CurveSpec {
+  std::string server_key;       // the cluster's secret certificate, the same on every host
+  std::string client_key;       // this host's secret certificate for its calls; "" = server_key
+  std::string authorized_keys;  // a file or folder of admitted public keys; "" = the cluster's hosts only
+  SourceLocation server_key_where, client_key_where, authorized_keys_where;
+  // Read by the loader from the files above.
+  security::CurveKeyPair server, client;
+};
+
 struct HostSpec {
   std::string name = "localhost";
   std::vector<std::string> plugin_dirs;  // resolved relative to the main config file's folder
@@ -202,6 +216,7 @@ struct HostSpec {
   // Where the host keeps what must survive its restart (the crash quarantine file); resolved
   // like agents_dir. "" = $STATE_DIRECTORY (systemd's StateDirectory=), else none.
   std::string state_dir;
+  std::optional<CurveSpec> curve;  // host.curve; unset = plain ZeroMQ
 };
 
 // One ${...} reference that was replaced, for `check --explain`.

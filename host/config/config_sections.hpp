@@ -1,6 +1,7 @@
 #pragma once
 // The readers of the config's sections, used by config_loader.cpp.
 
+#include <filesystem>
 #include <optional>
 
 #include <yaml-cpp/yaml.h>
@@ -25,6 +26,12 @@ void read_client_section(const YAML::Node& node, YamlReader& reader, ClientSpec&
 
 // host.error_bus (error_bus_section.cpp).
 void read_error_bus_section(const YAML::Node& node, YamlReader& reader, ErrorBusSpec& error_bus);
+
+// host.curve (curve_section.cpp): the paths as written, with their positions.
+void read_curve_section(const YAML::Node& node, YamlReader& reader, std::optional<CurveSpec>& curve);
+// Resolves host.curve's paths against `base` and reads the key files, reporting problems at
+// the keys' positions.
+void load_curve_keys(const std::filesystem::path& base, std::optional<CurveSpec>& curve, Diagnostics& diags);
 
 // host.log (log_section.cpp), and one log level value: host.log.level or an agent's log_level.
 // `owner` ends the name in messages: "unknown log_level 'x' for agent 'A'".

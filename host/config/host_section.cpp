@@ -12,7 +12,8 @@ namespace {
 
 const std::vector<std::string> kHostKeys = {"name",    "plugin_dirs", "agents_dir", "admin",    "control",
                                             "startup", "health",      "bind",       "advertise", "registry",
-                                            "client",  "workers",     "log",        "error_bus", "state_dir"};
+                                            "client",  "workers",     "log",        "error_bus", "state_dir",
+                                            "curve"};
 const std::vector<MovedKey> kMovedHostKeys = {
     {"peers", "host.peers has moved to host.registry.peers (move the list there, written as the HOST:PORT "
               "registry addresses of all hosts, e.g. [\"pc1:7400\", \"pc2:7400\"])"}};
@@ -125,6 +126,7 @@ void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& hos
   if (auto n = node["log"]) read_log_section(n, reader, host.log);
   if (auto n = node["error_bus"]) read_error_bus_section(n, reader, host.error_bus);
   if (auto n = node["state_dir"]) assign(reader.text(n, "host.state_dir"), host.state_dir);
+  if (auto n = node["curve"]) read_curve_section(n, reader, host.curve);
   if (auto n = node["workers"]) assign(reader.integer(n, "host.workers", 1, 4096), host.workers);
 }
 

@@ -10,9 +10,10 @@
 namespace agenthost::errors {
 
 ErrorCollector::ErrorCollector(zmq::context_t& context, std::string endpoint, ErrorBus& bus,
-                               prometheus::Registry& registry)
+                               prometheus::Registry& registry, std::shared_ptr<const messaging::CurveSettings> curve)
     : context_(context),
       endpoint_(std::move(endpoint)),
+      curve_(std::move(curve)),
       bus_(bus),
       received_(prometheus::BuildCounter()
                     .Name("agenthost_error_bus_received_total")
@@ -34,6 +35,7 @@ std::optional<std::string> ErrorCollector::start() {
     socket_->set(zmq::sockopt::linger, 0);
     socket_->set(zmq::sockopt::ipv6, 1);
     socket_->set(zmq::sockopt::maxmsgsize, int64_t{16} << 20);
+    messaging::secure_server_for(*socket_, curve_, endpoint_);
     socket_->bind(endpoint_);
   } catch (const zmq::error_t& e) {
     socket_.reset();

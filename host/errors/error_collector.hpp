@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -22,14 +23,16 @@
 
 #include "errors/error_bus.hpp"
 #include "errors/error_wire.hpp"
+#include "messaging/curve_security.hpp"
 #include "messaging/wakeup.hpp"
 
 namespace agenthost::errors {
 
 class ErrorCollector {
  public:
-  // `endpoint`: "tcp://0.0.0.0:7410".
-  ErrorCollector(zmq::context_t& context, std::string endpoint, ErrorBus& bus, prometheus::Registry& registry);
+  // `endpoint`: "tcp://0.0.0.0:7410". With `curve`, a tcp endpoint admits CURVE clients only.
+  ErrorCollector(zmq::context_t& context, std::string endpoint, ErrorBus& bus, prometheus::Registry& registry,
+                 std::shared_ptr<const messaging::CurveSettings> curve = nullptr);
   ~ErrorCollector();  // stop()
   ErrorCollector(const ErrorCollector&) = delete;
   ErrorCollector& operator=(const ErrorCollector&) = delete;
@@ -54,6 +57,7 @@ class ErrorCollector {
 
   zmq::context_t& context_;
   const std::string endpoint_;
+  const std::shared_ptr<const messaging::CurveSettings> curve_;
   ErrorBus& bus_;
   prometheus::Counter& received_;
   prometheus::Counter& malformed_;

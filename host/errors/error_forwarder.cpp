@@ -99,6 +99,7 @@ zmq::socket_t ErrorForwarder::connect() {
   socket.set(zmq::sockopt::ipv6, 1);
   socket.set(zmq::sockopt::reconnect_ivl, 100);
   socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
+  messaging::secure_client_for(socket, options_.curve, options_.endpoint);
   socket.connect(options_.endpoint);
   return socket;
 }

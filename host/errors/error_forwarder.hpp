@@ -26,6 +26,7 @@
 #include <zmq.hpp>
 
 #include "errors/error_event.hpp"
+#include "messaging/curve_security.hpp"
 #include "messaging/wakeup.hpp"
 
 namespace agenthost::errors {
@@ -37,6 +38,7 @@ struct ForwarderOptions {
   std::chrono::milliseconds ack_timeout{1000};
   std::chrono::milliseconds retry{100};  // pause before trying again when not connected
   std::chrono::milliseconds flush_timeout{1000};
+  std::shared_ptr<const messaging::CurveSettings> curve;  // CURVE to a tcp collector, when set
 };
 
 class ErrorForwarder {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <system_error>
@@ -10,9 +11,31 @@
 
 namespace agenthost::loader {
 
+namespace {
+
+// The folders of hosts that ended without removing theirs (SIGKILL, a crash): their process
+// is gone. Another user's folders are not ours to remove, and the removal fails quietly.
+void remove_stale_shadow_dirs(const std::filesystem::path& base) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(base, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    int pid = 0;
+    char rest = 0;
+    if (std::sscanf(name.c_str(), "agenthost-%d-reloa%c", &pid, &rest) != 2 || rest != 'd' || pid <= 0) continue;
+    if (name != fmt::format("agenthost-{}-reload", pid) || pid == ::getpid()) continue;
+    std::error_code alive;
+    if (std::filesystem::exists(fmt::format("/proc/{}", pid), alive)) continue;
+    std::error_code removed;
+    std::filesystem::remove_all(it->path(), removed);
+  }
+}
+
+}  // namespace
+
 std::filesystem::path make_shadow_dir() {
   const char* tmp = std::getenv("TMPDIR");
   const std::filesystem::path base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  remove_stale_shadow_dirs(base);
   const auto dir = base / fmt::format("agenthost-{}-reload", ::getpid());
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

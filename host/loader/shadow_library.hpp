@@ -14,7 +14,8 @@
 
 namespace agenthost::loader {
 
-// A fresh folder for shadow copies of this process (under $TMPDIR, or /tmp).
+// A fresh folder for shadow copies of this process (under $TMPDIR, or /tmp); those of hosts
+// that died without removing theirs go first.
 std::filesystem::path make_shadow_dir();
 
 // Copies `file`, loads and checks the copy (PluginLibrary::load), unlinks the copy. An error

@@ -5,6 +5,7 @@
 //            | reload [AGENT] [--force]
 //            | log-level AGENT|agenthost LEVEL
 //            | errors [--follow] [--agent AGENT] [--severity S] [--limit N]
+//            | curve-keygen DIR NAME   (local: makes a CURVE key pair, needs no host)
 //
 // Exit codes: 0 ok, 1 the host answered with an error or could not be reached, 2 usage error.
 
@@ -27,6 +28,7 @@
 #include "control/atomic_file.hpp"
 #include "control/control_client.hpp"
 #include "control/control_protocol.hpp"
+#include "control/curve_keygen_command.hpp"
 #include "control/errors_command.hpp"
 #include "control/snapshot_json.hpp"
 #include "control/startup_svg.hpp"
@@ -221,12 +223,23 @@ int main(int argc, char** argv) {
     if (!severity.empty()) request["severity"] = severity;
   });
 
+  std::string key_dir, key_name;
+  auto* keygen = app.add_subcommand("curve-keygen",
+                                    "make a CURVE key pair for host.curve: DIR/NAME.key (public) and "
+                                    "DIR/NAME.key_secret (secret, mode 0600); needs no running host");
+  keygen->add_option("dir", key_dir, "folder for the two files (created when missing)")->required();
+  keygen->add_option("name", key_name, "the key's name: 'cluster' for host.curve.server_key, or a host's or "
+                                       "client's name")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help, the version or the usage error
     return code == 0 ? kExitOk : kExitUsage;
   }
+
+  if (keygen->parsed()) return run_curve_keygen(key_dir, key_name, std::cout, std::cerr);
 
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000 + 0.5));
   try {

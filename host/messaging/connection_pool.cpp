@@ -6,8 +6,9 @@
 
 namespace agenthost::messaging {
 
-ConnectionPool::ConnectionPool(zmq::context_t& context, std::size_t max_per_endpoint)
-    : context_(context), max_per_endpoint_(max_per_endpoint == 0 ? 1 : max_per_endpoint) {}
+ConnectionPool::ConnectionPool(zmq::context_t& context, std::size_t max_per_endpoint,
+                               std::shared_ptr<const CurveSettings> curve)
+    : context_(context), max_per_endpoint_(max_per_endpoint == 0 ? 1 : max_per_endpoint), curve_(std::move(curve)) {}
 
 ConnectionPool::~ConnectionPool() { close(); }
 
@@ -20,6 +21,7 @@ zmq::socket_t ConnectionPool::connect(const std::string& endpoint, zmq::socket_t
     // (up to the call's deadline) instead of queuing for a peer that may never come back.
     socket.set(zmq::sockopt::immediate, 1);
   }
+  secure_client_for(socket, curve_, endpoint);
   socket.connect(endpoint);
   return socket;
 }

@@ -8,18 +8,22 @@
 
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "agenthost/sockets.hpp"
+#include "messaging/curve_security.hpp"
 
 namespace agenthost::messaging {
 
 class ConnectionPool final : public SocketPool {
  public:
-  ConnectionPool(zmq::context_t& context, std::size_t max_per_endpoint = 64);
+  // With `curve`, sockets to tcp:// endpoints speak CURVE (curve_security.hpp).
+  ConnectionPool(zmq::context_t& context, std::size_t max_per_endpoint = 64,
+                 std::shared_ptr<const CurveSettings> curve = nullptr);
   ~ConnectionPool() override;  // closes the idle sockets
 
   SocketLease lease(const std::string& endpoint, zmq::socket_type type,
@@ -44,6 +48,7 @@ class ConnectionPool final : public SocketPool {
 
   zmq::context_t& context_;
   const std::size_t max_per_endpoint_;
+  const std::shared_ptr<const CurveSettings> curve_;
   mutable std::mutex mu_;
   std::condition_variable returned_;
   std::map<Key, Slot, std::less<>> slots_;  // guarded by mu_

@@ -30,8 +30,8 @@ MessagingHost::MessagingHost(MessagingOptions options)
     : options_(std::move(options)),
       context_(std::make_unique<zmq::context_t>(1)),
       workers_("agent-workers", worker_count(options_.workers)),
-      loop_(*context_),
-      pool_(*context_),
+      loop_(*context_, options_.curve),
+      pool_(*context_, 64, options_.curve),
       registry_(options_.machine),
       ipc_dir_(options_.ipc_dir) {
   if (!options_.parent_ipc_dir.empty()) {
@@ -52,8 +52,20 @@ MessagingHost::~MessagingHost() { stop(); }
 std::optional<std::string> MessagingHost::start() {
   if (started_) return std::nullopt;
   started_ = true;
+  if (options_.curve) {
+    // Before any CURVE socket binds: a handshake without a handler would be admitted.
+    zap_ = std::make_unique<ZapAuthenticator>(*context_, options_.curve, options_.on_curve_refused);
+    if (auto error = zap_->start()) {
+      zap_.reset();
+      return error;
+    }
+  }
   loop_.start();
-  if (options_.peers) backend_ = std::make_unique<PeerAnnouncer>(*context_, registry_, *options_.peers);
+  if (options_.peers) {
+    auto peers = *options_.peers;
+    peers.curve = options_.curve;
+    backend_ = std::make_unique<PeerAnnouncer>(*context_, registry_, std::move(peers));
+  }
   else if (options_.etcd) backend_ = std::make_unique<EtcdRegistryBackend>(registry_, *options_.etcd);
   if (backend_) {
     if (auto error = backend_->start()) {
@@ -72,6 +84,7 @@ void MessagingHost::stop() {
   task_timer_.cancel_all();  // no agent task is handed to the workers any more
   workers_.shutdown(std::chrono::milliseconds(500));
   pool_.close();
+  if (zap_) zap_->stop();
   // zmq_ctx_term waits for every socket to be closed. A socket an agent forgot to close would
   // hang the host's exit: give it a moment, then leave the context to the process's end.
   auto* context = context_.release();

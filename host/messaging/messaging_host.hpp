@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,7 @@
 #include "messaging/agent_endpoint.hpp"
 #include "messaging/circuit_breaker.hpp"
 #include "messaging/connection_pool.hpp"
+#include "messaging/curve_security.hpp"
 #include "messaging/deadline_watch.hpp"
 #include "messaging/etcd_registry_backend.hpp"
 #include "messaging/peer_announcer.hpp"
@@ -29,6 +31,7 @@
 #include "messaging/socket_loop.hpp"
 #include "supervision/delayed_tasks.hpp"
 #include "messaging/worker_pool.hpp"
+#include "messaging/zap_authenticator.hpp"
 
 namespace agenthost::messaging {
 
@@ -51,6 +54,10 @@ struct MessagingOptions {
   // name the registry does not know is looked up there, among the host's agents (in a child).
   std::string ipc_dir;
   std::string parent_ipc_dir;
+  // ZeroMQ CURVE on every tcp socket (README, "Security"); null = plain. `on_curve_refused`
+  // hears of refused clients (at most once a minute per key).
+  std::shared_ptr<const CurveSettings> curve;
+  std::function<void(const std::string&)> on_curve_refused;
   // The registry backend, when one is configured: at most one of these.
   std::optional<PeerOptions> peers;  // `peers`
   std::optional<EtcdOptions> etcd;   // `etcd`
@@ -124,6 +131,7 @@ class MessagingHost {
   ConnectionPool pool_;
   Registry registry_;
   std::unique_ptr<RegistryBackend> backend_;
+  std::unique_ptr<ZapAuthenticator> zap_;  // with CURVE: from start() to the context's end
   bool started_ = false;
 
   mutable std::mutex mu_;

@@ -27,6 +27,7 @@ std::optional<std::string> PeerAnnouncer::start() {
   inbox_ = zmq::socket_t(context_, zmq::socket_type::router);
   inbox_.set(zmq::sockopt::linger, 0);
   inbox_.set(zmq::sockopt::ipv6, 1);  // host.registry.listen may be an IPv6 address
+  secure_server_for(inbox_, options_.curve, options_.listen);
   try {
     inbox_.bind(options_.listen);
   } catch (const zmq::error_t& e) {
@@ -42,6 +43,7 @@ std::optional<std::string> PeerAnnouncer::start() {
     out.set(zmq::sockopt::ipv6, 1);
     out.set(zmq::sockopt::immediate, 1);  // never queue announcements for a peer that is down
     out.set(zmq::sockopt::sndhwm, 4);
+    secure_client_for(out, options_.curve, peer);
     out.connect(peer);
     outboxes_.push_back(std::move(out));
   }

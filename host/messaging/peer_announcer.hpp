@@ -19,6 +19,7 @@
 
 #include <zmq.hpp>
 
+#include "messaging/curve_security.hpp"
 #include "messaging/registry.hpp"
 #include "messaging/registry_backend.hpp"
 #include "messaging/wakeup.hpp"
@@ -30,6 +31,7 @@ struct PeerOptions {
   std::vector<std::string> peers;   // "tcp://HOST:PORT" of every host (this one may be listed)
   std::chrono::milliseconds interval{200};
   std::chrono::milliseconds ttl{1000};
+  std::shared_ptr<const CurveSettings> curve;  // CURVE on the links, when set
 };
 
 class PeerAnnouncer final : public RegistryBackend {

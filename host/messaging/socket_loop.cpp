@@ -25,6 +25,7 @@ struct SocketLoop::Socket {
   std::shared_ptr<AgentEndpoint> endpoint;
   int fd = -1;  // ZMQ_FD, watched with epoll
   bool closed_by_loop = false;  // loop thread only: unbound
+  bool curve = false;           // the agent's CURVE socket (its tcp address only)
   std::mutex mu;
   zmq::socket_t socket;  // guarded by mu
   bool closed = false;   // guarded by mu
@@ -116,8 +117,8 @@ class SocketLoop::SocketCall final : public Call {
   std::shared_ptr<Shared> shared_;
 };
 
-SocketLoop::SocketLoop(zmq::context_t& context)
-    : context_(context), shared_(std::make_shared<Shared>()), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+SocketLoop::SocketLoop(zmq::context_t& context, std::shared_ptr<const CurveSettings> curve)
+    : context_(context), curve_(std::move(curve)), shared_(std::make_shared<Shared>()), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (epoll_fd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
   epoll_event event{};
   event.events = EPOLLIN;
@@ -176,6 +177,17 @@ bool SocketLoop::responsive(std::chrono::milliseconds timeout) {
   return done.wait_for(timeout) == std::future_status::ready;
 }
 
+std::shared_ptr<SocketLoop::Socket> SocketLoop::make_socket(const std::shared_ptr<AgentEndpoint>& endpoint,
+                                                            bool curve) {
+  auto socket = std::make_shared<Socket>();
+  socket->endpoint = endpoint;
+  socket->curve = curve;
+  socket->socket = zmq::socket_t(context_, zmq::socket_type::router);
+  socket->socket.set(zmq::sockopt::linger, 0);
+  if (curve) secure_server(socket->socket, *curve_);
+  return socket;
+}
+
 SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
                                    std::optional<TcpListener> tcp, const std::string& ipc) {
   Bound bound;
@@ -186,10 +198,7 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
   // Made and bound here, on the caller's thread (starts run in parallel, and a thousand
   // agents must not queue up behind one thread), then handed to the loop through its
   // command queue, whose mutex is the memory barrier a socket needs to change threads.
-  auto socket = std::make_shared<Socket>();
-  socket->endpoint = endpoint;
-  socket->socket = zmq::socket_t(context_, zmq::socket_type::router);
-  socket->socket.set(zmq::sockopt::linger, 0);
+  auto socket = make_socket(endpoint, false);
   const std::string inproc = "inproc://agent/" + endpoint->name();
   try {
     socket->socket.bind(inproc);
@@ -197,14 +206,16 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
     bound.error = fmt::format("cannot bind {}: {}", inproc, e.what());
     return bound;
   }
+  // CURVE is a socket's setting, for all its addresses: the tcp one gets a socket of its own.
+  auto tcp_socket = tcp && curve_ ? make_socket(endpoint, true) : socket;
   if (tcp) {
     try {
       // ZeroMQ takes the listening socket as it is, and closes it with the ROUTER socket.
-      socket->socket.set(zmq::sockopt::use_fd, tcp->fd.get());
-      socket->socket.bind(tcp->address);
+      tcp_socket->socket.set(zmq::sockopt::use_fd, tcp->fd.get());
+      tcp_socket->socket.bind(tcp->address);
       tcp->fd.release();
       // The option stays set: a later bind (ipc://, bind_also) would take the same fd again.
-      socket->socket.set(zmq::sockopt::use_fd, -1);
+      tcp_socket->socket.set(zmq::sockopt::use_fd, -1);
       bound.tcp_endpoint = tcp->address;
     } catch (const zmq::error_t& e) {
       bound.error = fmt::format("cannot bind {}: {}", tcp->address, e.what());
@@ -219,13 +230,15 @@ SocketLoop::Bound SocketLoop::bind(std::shared_ptr<AgentEndpoint> endpoint,
       return bound;
     }
   }
-  socket->fd = socket->socket.get(zmq::sockopt::fd);
+  std::vector<std::shared_ptr<Socket>> made{socket};
+  if (tcp_socket != socket) made.push_back(tcp_socket);
+  for (auto& one : made) one->fd = one->socket.get(zmq::sockopt::fd);
   std::lock_guard lock(shared_->mu);
   if (shared_->closed) {
     bound.error = "the socket loop has stopped";
     return bound;
   }
-  shared_->commands.push_back([this, socket] { adopt(socket); });
+  for (auto& one : made) shared_->commands.push_back([this, one] { adopt(one); });
   shared_->signal_locked();
   return bound;
 }
@@ -236,7 +249,7 @@ std::optional<std::string> SocketLoop::bind_also(const std::string& agent, const
   // On the loop, which owns the list of sockets; the socket's own lock for the bind itself.
   run_on_loop([&] {
     for (const auto& socket : sockets_) {
-      if (socket->endpoint->name() != agent) continue;
+      if (socket->endpoint->name() != agent || socket->curve) continue;
       std::lock_guard lock(socket->mu);
       if (socket->closed) return;
       try {
@@ -254,18 +267,17 @@ std::optional<std::string> SocketLoop::bind_also(const std::string& agent, const
 void SocketLoop::unbind(const std::string& agent) {
   if (!running_) return;
   run_on_loop([&] {
-    for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
-      if ((*it)->endpoint->name() == agent) {
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, (*it)->fd, nullptr);
-        (*it)->closed_by_loop = true;
-        by_ptr_.erase(it->get());
-        std::lock_guard lock((*it)->mu);
-        (*it)->closed = true;
-        (*it)->socket.close();
-        sockets_.erase(it);
-        return;
-      }
-    }
+    // Its plain socket, and its CURVE one when it has one.
+    std::erase_if(sockets_, [&](const std::shared_ptr<Socket>& socket) {
+      if (socket->endpoint->name() != agent) return false;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket->fd, nullptr);
+      socket->closed_by_loop = true;
+      by_ptr_.erase(socket.get());
+      std::lock_guard lock(socket->mu);
+      socket->closed = true;
+      socket->socket.close();
+      return true;
+    });
   });
 }
 

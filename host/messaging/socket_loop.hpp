@@ -26,6 +26,7 @@
 #include <zmq.hpp>
 
 #include "messaging/agent_endpoint.hpp"
+#include "messaging/curve_security.hpp"
 #include "messaging/tcp_listener.hpp"
 #include "messaging/wakeup.hpp"
 #include "messaging/wire_protocol.hpp"
@@ -41,7 +42,9 @@ struct SocketLoopCounters {
 
 class SocketLoop {
  public:
-  explicit SocketLoop(zmq::context_t& context);
+  // With `curve`, an agent's tcp address is bound on a second ROUTER socket of its own that
+  // speaks CURVE; inproc:// and ipc:// stay on the plain one.
+  explicit SocketLoop(zmq::context_t& context, std::shared_ptr<const CurveSettings> curve = nullptr);
   ~SocketLoop();  // stop()
   SocketLoop(const SocketLoop&) = delete;
   SocketLoop& operator=(const SocketLoop&) = delete;
@@ -81,8 +84,10 @@ class SocketLoop {
   void receive_from(const std::shared_ptr<Socket>& socket);
   void adopt(const std::shared_ptr<Socket>& socket);
   void close_all();
+  std::shared_ptr<Socket> make_socket(const std::shared_ptr<AgentEndpoint>& endpoint, bool curve);
 
   zmq::context_t& context_;
+  const std::shared_ptr<const CurveSettings> curve_;
   std::shared_ptr<Shared> shared_;
   std::thread thread_;
   bool running_ = false;  // the owner's thread

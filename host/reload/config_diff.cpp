@@ -86,6 +86,14 @@ bool same_error_bus(const config::ErrorBusSpec& a, const config::ErrorBusSpec& b
          a.buffer == b.buffer;
 }
 
+// The keys themselves, not only the paths: a key file replaced in place is a change. The
+// admitted keys are not compared: they are read again at every handshake.
+bool same_curve(const std::optional<config::CurveSpec>& a, const std::optional<config::CurveSpec>& b) {
+  if (!a || !b) return !a && !b;
+  return std::tie(a->server.secret_key, a->client.secret_key, a->authorized_keys) ==
+         std::tie(b->server.secret_key, b->client.secret_key, b->authorized_keys);
+}
+
 std::vector<std::string> changed_host_keys(const HostSpec& a, const HostSpec& b) {
   std::vector<std::string> keys;
   auto check = [&](bool same, const char* key) {
@@ -116,6 +124,7 @@ std::vector<std::string> changed_host_keys(const HostSpec& a, const HostSpec& b)
   check(same_error_bus(a.error_bus, b.error_bus), "host.error_bus");
   check(a.workers == b.workers, "host.workers");
   check(a.state_dir == b.state_dir, "host.state_dir");
+  check(same_curve(a.curve, b.curve), "host.curve");
   return keys;
 }
 

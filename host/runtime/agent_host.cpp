@@ -21,8 +21,14 @@ std::string tcp_of(const config::ListenAddress& address) {
 }
 
 messaging::MessagingOptions messaging_options(const config::HostSpec& host, const std::string& machine,
-                                              const std::string& isolated_child_dir) {
+                                              const std::string& isolated_child_dir,
+                                              std::function<void(const std::string&)> on_curve_refused) {
   messaging::MessagingOptions options;
+  if (host.curve) {
+    options.curve = std::make_shared<const messaging::CurveSettings>(
+        messaging::CurveSettings{host.curve->server, host.curve->client, host.curve->authorized_keys});
+    options.on_curve_refused = std::move(on_curve_refused);
+  }
   if (!isolated_child_dir.empty()) {
     const auto links = isolation::child_links(isolated_child_dir);
     options.ipc_dir = links.child_dir;
@@ -80,7 +86,9 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
                 errors_.report(records_[node].spec->name, "health", Severity::error,
                                fmt::format("health() threw: {}", what));
               }),
-      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(config_.host, machine_, options_.isolated_child_dir))),
+      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(
+          config_.host, machine_, options_.isolated_child_dir,
+          [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); }))),
       isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
       current_config_(config_) {
@@ -105,6 +113,8 @@ AgentHost::~AgentHost() {
   messaging_->stop();  // the registry backends' threads, which call the listeners, are joined
   if (availability_listener_) messaging_->registry().unsubscribe(availability_listener_);
   pool_.shutdown(std::chrono::milliseconds(0));
+  std::error_code ignored;  // empty: each copy is unlinked once loaded
+  if (!shadow_dir_.empty()) std::filesystem::remove(shadow_dir_, ignored);
 }
 
 std::optional<std::string> AgentHost::open() {
@@ -119,7 +129,7 @@ std::optional<std::string> AgentHost::open_error_bus() {
   const auto& spec = config_.host.error_bus;
   if (spec.listen) {
     error_collector_ = std::make_unique<errors::ErrorCollector>(
-        messaging_->context(), tcp_of(*spec.listen), errors_, metrics_.registry());
+        messaging_->context(), tcp_of(*spec.listen), errors_, metrics_.registry(), messaging_->options().curve);
     if (auto error = error_collector_->start()) return error;
   }
   const bool child = !options_.isolated_child_dir.empty();
@@ -129,6 +139,7 @@ std::optional<std::string> AgentHost::open_error_bus() {
     options.endpoint = child ? isolation::child_links(options_.isolated_child_dir).errors_endpoint
                              : tcp_of(*spec.forward_to);
     options.buffer = static_cast<std::size_t>(spec.buffer);
+    options.curve = messaging_->options().curve;  // applies to tcp only: a child's ipc link stays plain
     error_forwarder_ = std::make_unique<errors::ErrorForwarder>(messaging_->context(), errors_.machine(),
                                                                 std::move(options), metrics_.registry());
     error_forwarder_->start();
