@@ -65,8 +65,9 @@ std::optional<std::string> MessagingHost::start() {
     auto peers = *options_.peers;
     peers.curve = options_.curve;
     backend_ = std::make_unique<PeerAnnouncer>(*context_, registry_, std::move(peers));
+  } else if (options_.etcd) {
+    backend_ = std::make_unique<EtcdRegistryBackend>(registry_, *options_.etcd);
   }
-  else if (options_.etcd) backend_ = std::make_unique<EtcdRegistryBackend>(registry_, *options_.etcd);
   if (backend_) {
     if (auto error = backend_->start()) {
       backend_.reset();

@@ -58,7 +58,8 @@ class SocketLoop {
   };
   // Binds a ROUTER socket for `endpoint` on inproc://agent/NAME and, when `tcp` is set, on
   // that listening tcp socket too (the socket takes it over), and on `ipc` when it is not ""
-  // (an ipc:// address). Returns at once: the loop receives on it from its next turn.
+  // (an ipc:// address). Returns at once: the loop receives on it from its next turn. With
+  // CURVE the tcp address is on a second socket of the agent's, which speaks CURVE.
   Bound bind(std::shared_ptr<AgentEndpoint> endpoint, std::optional<TcpListener> tcp, const std::string& ipc = "");
   // Binds the agent's socket on one more address (ipc://...) as well. Any thread; an error
   // names the address.
