@@ -78,6 +78,19 @@ control::CommandHandler host_commands(runtime::AgentHost& host, const std::strin
                                                     "agentctl status shows the outcome)",
                                                     agent)}};
     }
+    if (command == "release" && request.contains("agent")) {
+      const std::string agent = request.value("agent", "");
+      if (auto error = host.release_quarantine(agent)) return control::error_answer(*error);
+      // The configuration as it is, without the quarantine: the agent moves back in.
+      auto answer = reload_answer(reload_configuration(host, config_path, false));
+      if (answer.contains("error"))
+        return control::error_answer(fmt::format("{} left crash quarantine but still runs isolated: the reload failed "
+                                                 "(it moves into the host at the next reload or start): {}",
+                                                 agent, answer["error"].get<std::string>()));
+      answer["agent"] = agent;
+      answer["message"] = fmt::format("{} left crash quarantine; {}", agent, answer["message"].get<std::string>());
+      return answer;
+    }
     if (command == "errors") {
       return control::answer_errors(request, host.errors().machine(),
                                     [&host](const errors::ErrorQuery& q) { return host.errors().query(q); });

@@ -31,7 +31,8 @@ bool write_all(int fd, std::string_view content) {
 
 }  // namespace
 
-std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content) {
+std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content,
+                                                 unsigned mode) {
   // Beside the target: rename() is atomic only within one file system.
   std::string temp_name = path + ".tmp-XXXXXX";
   std::vector<char> temp(temp_name.begin(), temp_name.end());
@@ -41,7 +42,7 @@ std::optional<std::string> write_file_atomically(const std::string& path, std::s
   temp_name = temp.data();
 
   // mkstemp makes the file 0600; a chart is for everyone who may read the folder.
-  const bool written = ::fchmod(fd.get(), 0644) == 0 && write_all(fd.get(), content) &&
+  const bool written = ::fchmod(fd.get(), static_cast<mode_t>(mode)) == 0 && write_all(fd.get(), content) &&
                        ::fsync(fd.get()) == 0;
   const int write_error = errno;
   const bool closed = ::close(fd.release()) == 0;

@@ -8,8 +8,9 @@
 
 namespace agenthost::control {
 
-// Writes `content` to `path` (mode 0644). Returns the error when it could not, naming the
+// Writes `content` to `path` (with `mode`). Returns the error when it could not, naming the
 // file ("cannot write /x/chart.svg: Permission denied"); nothing is left behind then.
-std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content);
+std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content,
+                                                 unsigned mode = 0644);
 
 }  // namespace agenthost::control

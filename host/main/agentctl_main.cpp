@@ -2,7 +2,7 @@
 //
 //   agentctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND
 //   COMMAND: status | list | health | startup [--svg FILE] | start|stop|restart AGENT
-//            | reload [AGENT] [--force]
+//            | reload [AGENT] [--force] | release AGENT
 //            | log-level AGENT|agenthost LEVEL
 //            | errors [--follow] [--agent AGENT] [--severity S] [--limit N]
 //            | curve-keygen DIR NAME   (local: makes a CURVE key pair, needs no host)
@@ -181,6 +181,12 @@ int main(int argc, char** argv) {
                    "write the start-up as a Gantt chart (SVG) to FILE instead of the tables")
       ->type_name("FILE");
   std::string agent;
+  auto* release = app.add_subcommand("release",
+                                     "take an agent out of crash quarantine: it runs in the host's process again "
+                                     "(the configuration is reloaded)")
+                      ->fallthrough();
+  release->add_option("agent", agent, "agent name")->required();
+  release->callback([&request, &agent] { request = {{"command", "release"}, {"agent", agent}}; });
   for (const char* name : {"start", "stop", "restart"}) {
     auto* sub = app.add_subcommand(name, fmt::format("{} one agent", name))->fallthrough();
     sub->add_option("agent", agent, "agent name")->required();

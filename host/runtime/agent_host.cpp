@@ -91,7 +91,8 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
           [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); }))),
       isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
-      current_config_(config_) {
+      current_config_(config_),
+      quarantine_(options_.quarantine) {
   for (std::size_t i = 0; i < records_.size(); ++i) init_record(records_[i], &config_.agents[i]);
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& spec = config_.agents[i];

@@ -151,6 +151,10 @@ class AgentHost {
   // dependencies are ready, on a thread of their own: this returns when they are launched.
   // Refused during start-up and shutdown.
   ReconcileResult reconcile(config::ClusterConfig next, bool force);
+  // Any thread (`agentctl release`): `agent` leaves crash quarantine — its lines leave the
+  // quarantine file, and the next reconcile() no longer isolates it (the caller reloads the
+  // configuration to bring it back into this process). An error when it is not quarantined.
+  std::optional<std::string> release_quarantine(const std::string& agent);
   // Any thread: some agent of this host failed because its plugin file was not found (a
   // reload started it before its plugin came). The next reload starts it again.
   bool agents_missing_plugins() const;
@@ -322,6 +326,7 @@ class AgentHost {
   // the agents it added (joined by the next reload or by stop_all()).
   std::mutex reconcile_mu_;
   config::ClusterConfig current_config_;     // guarded by reconcile_mu_
+  std::map<std::string, supervision::Crash> quarantine_;  // guarded by reconcile_mu_: options_.quarantine minus agents released since
   std::thread start_wave_;                   // guarded by reconcile_mu_
   std::atomic<bool> start_wave_running_{false};
   std::atomic<bool> start_wave_stop_{false};

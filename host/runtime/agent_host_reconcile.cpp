@@ -77,6 +77,18 @@ void AgentHost::settle_current_config() {
   }
 }
 
+std::optional<std::string> AgentHost::release_quarantine(const std::string& agent) {
+  std::lock_guard serial(reconcile_mu_);  // reconcile() reads quarantine_
+  if (!quarantine_.contains(agent))
+    return options_.quarantine_file.empty()
+               ? "crash quarantine is off on this host (no host.state_dir or $STATE_DIRECTORY)"
+               : fmt::format("agent '{}' is not in quarantine", agent);
+  if (auto error = supervision::release_from_quarantine(options_.quarantine_file, agent)) return error;
+  quarantine_.erase(agent);
+  spdlog::info("agent {}: released from crash quarantine; it runs in the host again from the next reload", agent);
+  return std::nullopt;
+}
+
 ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   std::lock_guard serial(reconcile_mu_);
   ReconcileResult result;
@@ -89,7 +101,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   if (start_wave_.joinable()) start_wave_.join();  // finished: only the thread is left
   settle_current_config();
   // A quarantined agent stays isolated whatever the files say (they never say it).
-  supervision::apply_quarantine(next, options_.quarantine, options_.quarantine_file);
+  supervision::apply_quarantine(next, quarantine_, options_.quarantine_file);
 
   // Validation: dependencies on agents this reload removes are the removal's question (below).
   std::unordered_set<std::string> leaving_names;

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -14,6 +16,49 @@ namespace agenthost::supervision {
 namespace {
 
 thread_local const char* running_agent = nullptr;
+
+// A stack overflow in agent code faults on the thread's guard page, with no stack left for the
+// handler: every thread that runs agent code gets an alternate signal stack (SA_ONSTACK), made
+// on its first AgentCodeScope. A thread that has one already (a sanitizer's) keeps it.
+class AlternateStack {
+ public:
+  AlternateStack() {
+    stack_t current{};
+    if (::sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0) return;
+    const long minimum = ::sysconf(_SC_SIGSTKSZ);
+    size_ = std::max<std::size_t>(64 * 1024, minimum > 0 ? static_cast<std::size_t>(minimum) : 0);
+    void* memory = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (memory == MAP_FAILED) return;
+    stack_t ours{};
+    ours.ss_sp = memory;
+    ours.ss_size = size_;
+    if (::sigaltstack(&ours, nullptr) != 0) {
+      ::munmap(memory, size_);
+      return;
+    }
+    memory_ = memory;
+  }
+  ~AlternateStack() {
+    if (memory_ == nullptr) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    ::sigaltstack(&off, nullptr);
+    ::munmap(memory_, size_);
+  }
+  AlternateStack(const AlternateStack&) = delete;
+  AlternateStack& operator=(const AlternateStack&) = delete;
+
+ private:
+  void* memory_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+thread_local bool has_alternate_stack = false;  // trivial: the check on every scope costs nothing
+
+void ensure_alternate_stack() {
+  thread_local AlternateStack stack;  // made once per thread, freed when the thread ends
+  has_alternate_stack = true;
+}
 
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 char quarantine_file[4096];  // set once, before the handlers are installed
@@ -61,7 +106,10 @@ void on_fatal_signal(int signal) {
 
 }  // namespace
 
-AgentCodeScope::AgentCodeScope(const char* agent) noexcept : previous_(running_agent) { running_agent = agent; }
+AgentCodeScope::AgentCodeScope(const char* agent) noexcept : previous_(running_agent) {
+  if (!has_alternate_stack) ensure_alternate_stack();
+  running_agent = agent;
+}
 
 AgentCodeScope::~AgentCodeScope() { running_agent = previous_; }
 
@@ -77,8 +125,9 @@ std::string record_crashes_in(const std::string& file) {
   struct sigaction action{};
   action.sa_handler = on_fatal_signal;
   sigemptyset(&action.sa_mask);
-  // SA_NODEFER: the raise() inside reaches the default action at once.
-  action.sa_flags = static_cast<int>(SA_RESETHAND | SA_NODEFER);
+  // SA_NODEFER: the raise() inside reaches the default action at once. SA_ONSTACK: on the
+  // thread's alternate stack when it has one (a stack overflow leaves no room on its own).
+  action.sa_flags = static_cast<int>(SA_RESETHAND | SA_NODEFER | SA_ONSTACK);
   for (int signal : kFatalSignals) ::sigaction(signal, &action, nullptr);
   return "";
 }

@@ -6,6 +6,9 @@
 // lets the signal end the process as it would have: systemd restarts the host, which reads
 // the file (crash_quarantine.hpp) and runs that agent isolated.
 //
+// The handler runs on an alternate signal stack that each thread gets with its first
+// AgentCodeScope, so that a stack overflow in agent code is recorded too.
+//
 // The handler uses only async-signal-safe calls (open, write, close, clock_gettime, sigaction,
 // raise) on buffers prepared beforehand; the agent name is a pointer to a string that outlives
 // every call into the agent.

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "control/atomic_file.hpp"
 #include "observability/utc_time.hpp"
 
 namespace agenthost::supervision {
@@ -32,11 +33,31 @@ std::map<std::string, Crash> read_quarantine(const std::string& file) {
   return crashes;
 }
 
+std::optional<std::string> release_from_quarantine(const std::string& file, const std::string& agent) {
+  std::ifstream in(file);
+  if (!in) return fmt::format("cannot read {}", file);
+  std::string kept, line;
+  bool found = false;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string name;
+    if (fields >> name && name == agent) {
+      found = true;
+      continue;
+    }
+    kept += line + "\n";
+  }
+  if (!found) return fmt::format("agent '{}' is not in quarantine ({} does not name it)", agent, file);
+  // A crash recorded while this runs appends to the file this replaces: the window is this
+  // function's, and the operator is looking at the host right then.
+  return control::write_file_atomically(file, kept, 0640);
+}
+
 std::string quarantine_reason(const Crash& crash, const std::string& file) {
   const char* name = sigabbrev_np(crash.signal);
   const char* description = sigdescr_np(crash.signal);
-  return fmt::format("its code crashed the host{}, last with SIG{} ({}) at {}; it runs isolated until its line is "
-                     "removed from {}",
+  return fmt::format("its code crashed the host{}, last with SIG{} ({}) at {}; it runs isolated until `agentctl "
+                     "release` (or its lines are removed from {})",
                      crash.count > 1 ? fmt::format(" {} times", crash.count) : "", name ? name : "?",
                      description ? description : "unknown signal",
                      observability::format_utc_time_ms(crash.unix_seconds * 1000),

@@ -130,28 +130,40 @@ TEST(Isolation, AnIsolatedAgentServesAndItsSegfaultTakesDownOnlyItsOwnProcess) {
   EXPECT_TRUE(host->wait_for_line("crash_on_request stopping in pid " + second_pid, 1s)) << host->output();
 }
 
-TEST(Isolation, AnAgentWhoseSegfaultKilledTheHostRunsIsolatedOnTheNextStart) {
-  TestDir dir;
-  const std::string state = dir.file("state");
-  const std::string file = config(dir, "", "  state_dir: " + state + "\n");
+bool file_lacks(const std::string& file, const std::string& word) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return in.good() && text.str().find(word) == std::string::npos;
+}
 
-  // In the host's process: its segfault ends the host, with SIGSEGV.
+// Starts a host on `file` with Crashy in its process, calls Crashy's `method`, and expects the
+// host to die of SIGSEGV with the crash recorded against Crashy in STATE/quarantine.
+void crash_the_host(const std::string& file, const std::string& method, const std::string& state) {
   auto host = start(file);
   ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
   EXPECT_EQ(crashy_pid(), std::to_string(host->pid()));
-  call(kCrashyPort, "segfault", "", "500");
+  call(kCrashyPort, method, "", "500");
   EXPECT_EQ(host->wait_exit(10s), 128 + SIGSEGV) << host->output();
-
-  // The crash was recorded against the agent whose code ran.
   std::ifstream in(state + "/quarantine");
   std::string agent;
   int signal = 0;
   ASSERT_TRUE(in >> agent >> signal) << "no quarantine record";
   EXPECT_EQ(agent, "Crashy");
   EXPECT_EQ(signal, SIGSEGV);
+}
+
+TEST(Isolation, AnAgentWhoseSegfaultKilledTheHostRunsIsolatedOnTheNextStart) {
+  TestDir dir;
+  const std::string state = dir.file("state");
+  const std::string file = config(dir, "", "  state_dir: " + state + "\n");
+
+  // In the host's process: its segfault ends the host, recorded against Crashy.
+  crash_the_host(file, "segfault", state);
+  if (::testing::Test::HasFatalFailure()) return;
 
   // The next start (systemd would restart it): isolated, and the log, status and bus say why.
-  host = start(file);
+  auto host = start(file);
   ASSERT_TRUE(host->wait_for_line("startup complete: 2 ready")) << host->output();
   EXPECT_TRUE(host->wait_for_line("runs isolated: its code crashed the host, last with SIGSEGV", 1s)) << host->output();
   auto status = agent_entry(status_json(dir), "Crashy");
@@ -172,7 +184,25 @@ TEST(Isolation, AnAgentWhoseSegfaultKilledTheHostRunsIsolatedOnTheNextStart) {
     auto again = crashy_pid();
     return !again.empty() && again != pid;
   }, 10s)) << host->output();
+
+  // Released by the operator: back in the host's process, its record gone from the file.
+  auto released = agentctl(dir, {"release", "Crashy"});
+  EXPECT_EQ(released.exit_code, 0) << released.output;
+  EXPECT_NE(released.output.find("Crashy left crash quarantine; configuration reloaded"), std::string::npos)
+      << released.output;
+  EXPECT_TRUE(eventually([&] { return crashy_pid() == std::to_string(host->pid()); }, 10s)) << host->output();
+  EXPECT_EQ(agent_entry(status_json(dir), "Crashy").value("plugin", ""), "crash_on_request");
+  EXPECT_TRUE(file_lacks(state + "/quarantine", "Crashy"));
+  EXPECT_NE(agentctl(dir, {"release", "Crashy"}).output.find("agent 'Crashy' is not in quarantine"), std::string::npos);
   EXPECT_EQ(host->terminate(), 0) << host->output();
+}
+
+// A stack overflow leaves the faulting thread no stack for the handler: it runs on the
+// thread's alternate stack, and the overflow is recorded like any crash.
+TEST(Isolation, AStackOverflowInAgentCodeIsRecordedForQuarantine) {
+  TestDir dir;
+  const std::string state = dir.file("state");
+  crash_the_host(config(dir, "", "  state_dir: " + state + "\n"), "overflow", state);
 }
 
 // A configuration reload that sets `isolation: process` moves the running agent into a child

@@ -3,6 +3,7 @@
 //   pid        the process it runs in (the host's, or an isolated child's)
 //   segfault   writes through a null pointer: SIGSEGV
 //   abort      std::abort(): SIGABRT
+//   overflow   recurses until the thread's stack is used up: SIGSEGV with no stack left
 //   call       payload "AGENT METHOD PAYLOAD": ctx.client(AGENT).call(METHOD, PAYLOAD), answered
 //              as "STATUS PAYLOAD-OR-ERROR"
 //   report     payload: a message reported on the error bus as a warning
@@ -19,6 +20,15 @@
 
 namespace {
 
+// Never returns: each frame keeps 1 KiB the compiler cannot drop, and the depth test that
+// could end it never holds (it keeps the compiler from calling this infinite recursion).
+int recurse(volatile char* outer, long depth) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(outer != nullptr ? outer[0] + 1 : 0);
+  if (depth < 0) return frame[0];
+  return recurse(frame, depth + 1) + frame[1];
+}
+
 class CrashOnRequest final : public agenthost::Agent {
  public:
   void configure(agenthost::AgentContext& ctx) override {
@@ -32,6 +42,7 @@ class CrashOnRequest final : public agenthost::Agent {
       return "still here";
     });
     ctx.serve("abort", [](agenthost::Request&) -> std::string { std::abort(); });
+    ctx.serve("overflow", [](agenthost::Request&) { return std::to_string(recurse(nullptr, 0)); });
     ctx.serve("call", [this](agenthost::Request& r) { return call_other(r.payload); });
     ctx.serve("report", [this](agenthost::Request& r) {
       ctx_->errors().report(agenthost::Severity::warning, r.payload, {{"from", "crash_on_request"}});

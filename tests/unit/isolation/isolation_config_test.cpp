@@ -120,7 +120,7 @@ TEST(CrashQuarantineTest, TheLastCrashOfEachAgentIsolatesItsPluginAgentWithTheRe
   EXPECT_EQ(crashes.at("Speech").count, 1);
   EXPECT_EQ(supervision::quarantine_reason(crashes.at("Speech"), file),
             "its code crashed the host, last with SIGABRT (Aborted) at 2025-11-28T01:11:40.000Z; it runs isolated "
-            "until its line is removed from " + file);
+            "until `agentctl release` (or its lines are removed from " + file + ")");
   EXPECT_NE(supervision::quarantine_reason(crashes.at("Vision"), file).find("crashed the host 2 times, last with SIGBUS"),
             std::string::npos);
 
@@ -135,6 +135,14 @@ TEST(CrashQuarantineTest, TheLastCrashOfEachAgentIsolatesItsPluginAgentWithTheRe
   EXPECT_FALSE(loaded.config.agents[0].quarantined.empty());
   EXPECT_TRUE(loaded.config.agents[1].quarantined.empty());
   EXPECT_EQ(loaded.config.agents[2].isolation, Isolation::none);
+
+  // Releasing takes every line of the agent out and leaves the others.
+  EXPECT_FALSE(supervision::release_from_quarantine(file, "Vision"));
+  const auto after = supervision::read_quarantine(file);
+  EXPECT_FALSE(after.contains("Vision"));
+  EXPECT_TRUE(after.contains("Speech"));
+  EXPECT_EQ(supervision::release_from_quarantine(file, "Vision").value_or(""),
+            "agent 'Vision' is not in quarantine (" + file + " does not name it)");
 }
 
 }  // namespace
