@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -34,7 +35,18 @@ constexpr std::string_view kKeyHelp =
     "expected 40 Z85 characters, or a certificate line such as public-key = \"...\" (make keys with "
     "`agentctl curve-keygen DIR NAME`)";
 
+// A key file is a few hundred bytes; a device or a huge file named by mistake must not be read
+// (getline on /dev/zero never ends).
+constexpr std::uintmax_t kMaxKeyFileBytes = 1 << 20;
+
 std::variant<KeyFile, std::string> parse_key_file(const std::filesystem::path& file, bool bare_keys_are_secret) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    return fmt::format("{}: not a regular file (give a key file made by `agentctl curve-keygen DIR NAME`)",
+                       file.string());
+  if (const auto size = std::filesystem::file_size(file, ec); ec || size > kMaxKeyFileBytes)
+    return fmt::format("{}: too large for a key file ({} bytes; keys files are a few hundred)", file.string(),
+                       ec ? 0 : size);
   std::ifstream in(file);
   if (!in) return fmt::format("{}: cannot read the key file (does it exist, and may this user read it?)", file.string());
   KeyFile parsed;

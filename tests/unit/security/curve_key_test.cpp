@@ -86,6 +86,9 @@ TEST(CurveKeyTest, RefusesReadableSecretsWrongFilesAndBadKeysWithFileAndLine) {
       << error_of(read_secret_key_file(bad));
   EXPECT_NE(error_of(read_secret_key_file(dir.path() / "missing")).find("cannot read the secret key file"),
             std::string::npos);
+  // A device named by mistake is not read (getline on /dev/zero would never end).
+  EXPECT_EQ(error_of(read_public_keys("/dev/zero")),
+            "/dev/zero: not a regular file (give a key file made by `agentctl curve-keygen DIR NAME`)");
 }
 
 TEST(CurveKeyTest, AdmittedKeysComeFromAFileOrAFolderWithoutItsSecrets) {
