@@ -245,10 +245,9 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
-  if (keygen->parsed()) return run_curve_keygen(key_dir, key_name, std::cout, std::cerr);
-
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(timeout_seconds * 1000 + 0.5));
   try {
+    if (keygen->parsed()) return run_curve_keygen(key_dir, key_name, std::cout, std::cerr);
     if (request.value("command", "") == "errors") {
       return run_errors(socket, std::max(timeout, std::chrono::milliseconds(1)), json_output, request, follow);
     }
