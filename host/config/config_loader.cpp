@@ -119,7 +119,10 @@ LoadResult load(const std::string& text, const std::string& file, const Environm
   config.host.agents_dir = resolve(base, config.host.agents_dir);
   config.host.state_dir = resolve(base, config.host.state_dir);
   config.host.control_socket = resolve(base, config.host.control_socket);
-  load_curve_keys(base, config.host.curve, diags);
+  if (auto& curve = config.host.curve) {
+    for (auto* path : {&curve->server_key, &curve->client_key, &curve->authorized_keys}) *path = resolve(base, *path);
+  }
+  load_curve_keys(config.host.curve, diags);
   if (!config.host.agents_dir.empty())
     read_drop_ins(config.host.agents_dir, agents_dir_where, env, config, diags);
 

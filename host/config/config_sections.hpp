@@ -1,7 +1,6 @@
 #pragma once
 // The readers of the config's sections, used by config_loader.cpp.
 
-#include <filesystem>
 #include <optional>
 
 #include <yaml-cpp/yaml.h>
@@ -29,9 +28,9 @@ void read_error_bus_section(const YAML::Node& node, YamlReader& reader, ErrorBus
 
 // host.curve (curve_section.cpp): the paths as written, with their positions.
 void read_curve_section(const YAML::Node& node, YamlReader& reader, std::optional<CurveSpec>& curve);
-// Resolves host.curve's paths against `base` and reads the key files, reporting problems at
-// the keys' positions.
-void load_curve_keys(const std::filesystem::path& base, std::optional<CurveSpec>& curve, Diagnostics& diags);
+// Reads host.curve's key files (paths resolved by the loader), reporting problems at the keys'
+// positions.
+void load_curve_keys(std::optional<CurveSpec>& curve, Diagnostics& diags);
 
 // host.log (log_section.cpp), and one log level value: host.log.level or an agent's log_level.
 // `owner` ends the name in messages: "unknown log_level 'x' for agent 'A'".

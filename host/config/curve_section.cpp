@@ -10,11 +10,6 @@ namespace {
 
 const std::vector<std::string> kCurveKeys = {"server_key", "client_key", "authorized_keys"};
 
-std::string resolve(const std::filesystem::path& base, const std::string& path) {
-  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
-  return (base / path).lexically_normal().string();
-}
-
 }  // namespace
 
 void read_curve_section(const YAML::Node& node, YamlReader& reader, std::optional<CurveSpec>& curve) {
@@ -41,11 +36,8 @@ void read_curve_section(const YAML::Node& node, YamlReader& reader, std::optiona
   curve = std::move(spec);
 }
 
-void load_curve_keys(const std::filesystem::path& base, std::optional<CurveSpec>& curve, Diagnostics& diags) {
+void load_curve_keys(std::optional<CurveSpec>& curve, Diagnostics& diags) {
   if (!curve) return;
-  curve->server_key = resolve(base, curve->server_key);
-  curve->client_key = resolve(base, curve->client_key);
-  curve->authorized_keys = resolve(base, curve->authorized_keys);
   auto read_pair = [&](const std::string& file, const SourceLocation& where, std::string_view key,
                        security::CurveKeyPair& out) {
     auto pair = security::read_secret_key_file(file);

@@ -18,6 +18,8 @@ std::string failure(const std::string& path, int error_number) {
   return "cannot write " + path + ": " + std::strerror(error_number);
 }
 
+}  // namespace
+
 bool write_all(int fd, std::string_view content) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd, content.data(), content.size());
@@ -28,8 +30,6 @@ bool write_all(int fd, std::string_view content) {
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<std::string> write_file_atomically(const std::string& path, std::string_view content,
                                                  unsigned mode) {

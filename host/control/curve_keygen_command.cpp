@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "control/atomic_file.hpp"
 #include "control/unique_fd.hpp"
 #include "security/curve_key.hpp"
 
@@ -28,13 +29,7 @@ std::string write_new_file(const std::filesystem::path& file, const std::string&
     return errno == EEXIST ? exists_message(file) : fmt::format("cannot create {}: {}", file.string(), std::strerror(errno));
   }
   ::fchmod(fd.get(), mode);  // the umask may have taken bits away from the public file
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const auto n = ::write(fd.get(), text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fmt::format("cannot write {}: {}", file.string(), std::strerror(errno));
-    written += static_cast<std::size_t>(n);
-  }
+  if (!write_all(fd.get(), text)) return fmt::format("cannot write {}: {}", file.string(), std::strerror(errno));
   return {};
 }
 
