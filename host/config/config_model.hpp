@@ -63,6 +63,9 @@ struct ProcessSpec {
   std::vector<std::string> ready_command;  // or: ready (and healthy) when this exits 0
   Duration stop_timeout{5000};        // after SIGTERM, then SIGKILL
   std::string label;                  // what messages call it; "" = 'COMMAND'
+  // Set by the host for an isolated agent's child: it reports its handlers' failures on this
+  // host's error bus itself, so a forwarded 500 is not reported twice.
+  bool reports_own_errors = false;
 };
 
 struct AgentSpec {

@@ -61,8 +61,16 @@ IsolatedChildren::~IsolatedChildren() {
 }
 
 void IsolatedChildren::stop() {
-  std::lock_guard lock(mu_);
-  if (collector_) collector_->stop();
+  std::unordered_map<std::string, std::shared_ptr<process::Ah1Caller>> callers;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    if (collector_) collector_->stop();
+    callers.swap(metrics_callers_);
+  }
+  // A scrape still waiting returns now and drops its references: their sockets are closed
+  // before messaging ends the context.
+  for (auto& [agent, caller] : callers) caller->interrupt();
 }
 
 std::optional<std::string> IsolatedChildren::prepare_locked() {
@@ -108,6 +116,7 @@ std::variant<config::ProcessSpec, std::string> IsolatedChildren::child_spec(cons
   spec.env = {{"NOTIFY_SOCKET", ""}};
   spec.endpoint = messaging::ipc_endpoint(links.child_dir, agent.name);
   spec.ready_by_health = true;
+  spec.reports_own_errors = true;
   spec.stop_timeout = host.stop_timeout;
   return spec;
 }

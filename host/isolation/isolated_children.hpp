@@ -12,17 +12,25 @@
 //   DIR/child/NAME.sock  each child's agent, for this host's calls
 //   DIR/errors.sock      the children's error events
 //   DIR/NAME.yaml        each child's config
+//
+// An isolated agent's own metrics (ctx.metrics()) live in its child: collect_metrics() asks
+// the children for them (agenthost.metrics) when /metrics is scraped.
 // DIR is $RUNTIME_DIRECTORY (set by systemd), else $XDG_RUNTIME_DIR, else /tmp, plus
 // agenthost-isolation-PID.
 //
 // Threads: thread-safe (starts run in parallel). stop() from the control thread, before
 // messaging stops.
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
+#include <vector>
+
+#include <prometheus/metric_family.h>
 
 #include <prometheus/registry.h>
 
@@ -31,6 +39,7 @@
 #include "errors/error_collector.hpp"
 #include "messaging/messaging_host.hpp"
 #include "observability/log_settings.hpp"
+#include "process/ah1_caller.hpp"
 
 namespace agenthost::isolation {
 
@@ -48,6 +57,12 @@ class IsolatedChildren {
                                                             const config::AgentSpec& agent,
                                                             observability::LogLevel host_level);
 
+  // The own metric families of these isolated agents, from their children, each asked with
+  // a deadline of kMetricsTimeout; a child that does not answer in time is left out of this
+  // scrape (and logged). Any thread; nothing after stop().
+  static constexpr std::chrono::milliseconds kMetricsTimeout{250};
+  std::vector<prometheus::MetricFamily> collect_metrics(const std::vector<std::string>& agents);
+
   void stop();
 
  private:
@@ -60,6 +75,10 @@ class IsolatedChildren {
   std::string dir_;        // guarded by mu_; "" until the first child
   std::string executable_;  // guarded by mu_
   std::unique_ptr<errors::ErrorCollector> collector_;  // guarded by mu_
+  bool stopped_ = false;                                // guarded by mu_
+  // Per isolated agent, a caller of its child's endpoint (for its metrics). Guarded by mu_;
+  // a scrape holds its own references while it calls.
+  std::unordered_map<std::string, std::shared_ptr<process::Ah1Caller>> metrics_callers_;
 };
 
 // The `agenthost run` options of a child: where its host's folder is (its agent binds in

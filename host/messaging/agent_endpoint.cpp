@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "messaging/forwarded_reply.hpp"
 #include "messaging/wire_protocol.hpp"
 
 namespace agenthost::messaging {
@@ -118,7 +119,10 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
   auto it = handlers.find(std::string_view(call.method));
   if (it == handlers.end() && !call.method.empty()) it = handlers.find(std::string_view());  // serve_any()
   // The label: a view into the handler map (which outlives this call), "" when not served.
-  const std::string_view method = it == handlers.end() ? std::string_view() : it->first;
+  // serve_any() forwards to a program that knows its methods: the call's own name, unless
+  // the program answers that it has no such method.
+  const bool forwarded = it != handlers.end() && it->first.empty();
+  std::string_view method = it == handlers.end() ? std::string_view() : forwarded ? std::string_view(call.method) : it->first;
   if (call.completed()) {  // the caller's deadline already answered it
     if (observer) observer->observe(method, kDeadlineExpired, kNoHandlerTime);
     return;
@@ -141,10 +145,17 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
   Request request{call.method, std::move(call.payload), call.caller, call.deadline};
   int status = kOk;
   std::string reply;
+  bool reported_there = false;
   try {
     supervision::AgentCodeScope in_agent(name_.c_str());
     reply = it->second(request);
     handled_.fetch_add(1, std::memory_order_relaxed);
+  } catch (const ForwardedReply& answered) {
+    status = answered.status;
+    reply = answered.body;
+    // Only a failure of the program is one to report, and only once.
+    reported_there = answered.reported_there || answered.status != kHandlerFailed;
+    if (status == kNoSuchMethod) method = {};
   } catch (const std::exception& e) {
     status = kHandlerFailed;
     reply = e.what();
@@ -159,7 +170,8 @@ void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver*
     // The caller gets its reply first; the report (a lock, a log line) comes after.
     std::string what = reply;
     call.complete(status, std::move(reply));
-    if (auto* sink = error_sink_.load(std::memory_order_acquire)) sink->handler_failed(name_, method, what);
+    if (auto* sink = error_sink_.load(std::memory_order_acquire); sink && !reported_there)
+      sink->handler_failed(name_, method, what);
   } else {
     call.complete(status, std::move(reply));
   }

@@ -34,6 +34,7 @@ MessagingHost::MessagingHost(MessagingOptions options)
       pool_(*context_, 64, options_.curve),
       registry_(options_.machine),
       ipc_dir_(options_.ipc_dir) {
+  if (options_.metrics_answer) loop_.set_metrics_answer(options_.metrics_answer);
   if (!options_.parent_ipc_dir.empty()) {
     // An isolated child: the host's agents answer in the folder the host exposes them in.
     // Named apart from this child's machine, or clients would look for the agent in here.

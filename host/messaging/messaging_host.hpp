@@ -58,6 +58,9 @@ struct MessagingOptions {
   // hears of refused clients (at most once a minute per key).
   std::shared_ptr<const CurveSettings> curve;
   std::function<void(const std::string&)> on_curve_refused;
+  // The answer to agenthost.metrics on an agent's socket: that agent's own metric families as
+  // JSON (observability/metric_families_json.hpp). Unset: 404.
+  std::function<std::string(const std::string& agent)> metrics_answer;
   // The registry backend, when one is configured: at most one of these.
   std::optional<PeerOptions> peers;  // `peers`
   std::optional<EtcdOptions> etcd;   // `etcd`

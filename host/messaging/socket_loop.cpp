@@ -402,6 +402,14 @@ void SocketLoop::receive_from(const std::shared_ptr<Socket>& socket) {
         (void)zmq::send_multipart(socket->socket, reply, zmq::send_flags::dontwait);
         continue;
       }
+      if (request.method == kMetricsMethod) {
+        Frames reply = metrics_answer_
+                           ? make_reply(std::move(request.envelope), kOk, metrics_answer_(socket->endpoint->name()),
+                                        request.correlation)
+                           : make_reply(std::move(request.envelope), kNoSuchMethod, "no metrics here", request.correlation);
+        (void)zmq::send_multipart(socket->socket, reply, zmq::send_flags::dontwait);
+        continue;
+      }
       calls.push_back(std::make_shared<SocketCall>(std::move(request), socket, shared_));
     }
     // With a full batch taken, more may wait: poll(2) would not say so (ZMQ_FD is

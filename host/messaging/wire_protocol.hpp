@@ -19,6 +19,7 @@ inline constexpr std::string_view kProtocol = "AH1";
 inline constexpr std::size_t kMaxMethodBytes = 128;
 inline constexpr std::size_t kMaxCorrelationBytes = 64;
 inline constexpr std::string_view kHealthMethod = "agenthost.health";
+inline constexpr std::string_view kMetricsMethod = "agenthost.metrics";
 inline constexpr std::string_view kReservedPrefix = "agenthost.";
 
 // Reply status codes (HTTP-like, so that people reading a trace know them at once).

@@ -20,17 +20,46 @@ constexpr std::array<std::string_view, 7> kHostFamilies = {
     "agent_state",          "agent_health_status",            "agent_restarts_total",
     "agent_start_duration_seconds"};
 
+bool is_reserved(std::string_view name) {
+  return name.starts_with("agenthost_") ||
+         std::find(kHostFamilies.begin(), kHostFamilies.end(), name) != kHostFamilies.end();
+}
+
 void check_name(const std::string& name) {
   if (!prometheus::CheckMetricName(name))
     throw std::invalid_argument(fmt::format(
         "metrics: '{}' is not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)", name));
-  if (name.starts_with("agenthost_") ||
-      std::find(kHostFamilies.begin(), kHostFamilies.end(), name) != kHostFamilies.end())
+  if (is_reserved(name))
     throw std::invalid_argument(fmt::format(
         "metrics: '{}' is reserved for the host's own metrics (choose another name)", name));
 }
 
 }  // namespace
+
+bool is_agent_family_name(std::string_view name) {
+  return prometheus::CheckMetricName(std::string(name)) && !is_reserved(name);
+}
+
+std::vector<prometheus::MetricFamily> AgentFamilies::collect(std::string_view agent) {
+  std::vector<const prometheus::Collectable*> families;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, entry] : families_)
+      std::visit([&](auto* family) { families.push_back(family); }, entry.family);
+  }
+  std::vector<prometheus::MetricFamily> out;
+  for (const auto* family : families) {
+    for (auto& collected : family->Collect()) {
+      std::erase_if(collected.metric, [&](const prometheus::ClientMetric& metric) {
+        return std::none_of(metric.label.begin(), metric.label.end(), [&](const prometheus::ClientMetric::Label& l) {
+          return l.name == "agent" && l.value == agent;
+        });
+      });
+      if (!collected.metric.empty()) out.push_back(std::move(collected));
+    }
+  }
+  return out;
+}
 
 template <class Metric, class Builder>
 prometheus::Family<Metric>& AgentFamilies::find_or_make(const std::string& name,

@@ -6,8 +6,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include "agenthost/metrics.hpp"
@@ -23,6 +26,10 @@ class AgentFamilies {
   prometheus::Family<prometheus::Gauge>& gauge(const std::string& name, const std::string& help);
   prometheus::Family<prometheus::Histogram>& histogram(const std::string& name,
                                                        const std::string& help);
+
+  // The series of `agent` in every family, as a scrape sees them (families without one are
+  // left out): what an isolated agent's child sends its host (agenthost.metrics).
+  std::vector<prometheus::MetricFamily> collect(std::string_view agent);
 
  private:
   using AnyFamily = std::variant<prometheus::Family<prometheus::Counter>*,
@@ -40,6 +47,9 @@ class AgentFamilies {
   std::mutex mu_;
   std::map<std::string, Entry, std::less<>> families_;  // guarded by mu_
 };
+
+// A name an agent may give its own family: valid for Prometheus and not one of the host's.
+bool is_agent_family_name(std::string_view name);
 
 // One agent's view: its label is added to every series.
 class AgentMetrics final : public Metrics {

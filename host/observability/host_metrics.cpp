@@ -1,6 +1,9 @@
 #include "observability/host_metrics.hpp"
 
 #include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include "observability/family_merge.hpp"
 
 namespace agenthost::observability {
 
@@ -20,6 +23,12 @@ std::string HostMetrics::exposition() const {
     auto more = view_->Collect();
     families.insert(families.end(), std::make_move_iterator(more.begin()),
                     std::make_move_iterator(more.end()));
+  }
+  if (children_) {
+    for (auto& why : merge_families(families, children_())) {
+      std::lock_guard lock(warned_mu_);
+      if (warned_.insert(why).second) spdlog::warn("metrics: an isolated agent's family left out of /metrics: {}", why);
+    }
   }
   return prometheus::TextSerializer().Serialize(families);
 }

@@ -3,8 +3,12 @@
 // the agents' own metrics, and the view-derived metrics made at scrape time. /metrics on the
 // admin listener serves exposition().
 
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <prometheus/registry.h>
 
@@ -25,6 +29,11 @@ class HostMetrics {
   // Scrape-time metrics of the host's view; set once, before the admin listener starts.
   void set_view(HostView view);
 
+  // Where isolated agents' own families come from at scrape time (their children); set once,
+  // before the admin listener starts. They join the host's families of the same name.
+  using FamilySource = std::function<std::vector<prometheus::MetricFamily>()>;
+  void set_children(FamilySource source) { children_ = std::move(source); }
+
   // The Prometheus text exposition (format 0.0.4) of everything. Any thread.
   std::string exposition() const;
 
@@ -33,6 +42,9 @@ class HostMetrics {
   RequestMetrics requests_;
   AgentFamilies agent_families_;
   std::unique_ptr<HostCollector> view_;
+  FamilySource children_;
+  mutable std::mutex warned_mu_;
+  mutable std::set<std::string> warned_;  // guarded by warned_mu_: families left out, logged once
 };
 
 }  // namespace agenthost::observability

@@ -79,6 +79,7 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
  private:
   static constexpr std::size_t kMaxBuckets = 32;
   static constexpr std::size_t kCacheSize = 16;
+  static constexpr std::size_t kMaxMethods = 256;  // then the rest are counted together
 
   // Every count is monotonic, and so is every sum of them that a scrape reports. A request
   // that ran a handler and answered 200 is counted once, in its bucket: the 200 count is the
@@ -115,6 +116,9 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
   MethodStats* find_slow(std::string_view method) {
     std::lock_guard lock(mu_);
     auto it = by_name_.find(method);
+    // A forwarding agent's methods are named by its program's callers: bounded here.
+    if (it == by_name_.end() && by_name_.size() >= kMaxMethods) method = kOtherMethods;
+    it = by_name_.find(method);
     if (it == by_name_.end()) {
       auto fresh = std::make_unique<MethodStats>();
       fresh->method = std::string(method);  // written before any other thread can see it

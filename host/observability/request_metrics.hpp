@@ -5,7 +5,8 @@
 //   agent_errors_total{agent,severity}            every error-bus event of the agent (host/errors/):
 //                                                 handler and lifecycle exceptions, ctx.errors()
 // A method the agent does not serve is counted as method="(unknown)": callers choose that
-// text, and a label must not grow without bound.
+// text, and a label must not grow without bound. A process or isolated agent's methods are
+// those its program answers (not 404), at most 256 per agent, then method="(other)".
 //
 // Counting is on every request's path, so it is lock-free: plain atomics per agent and
 // method, found through a small cache keyed by the method string the endpoint hands over.
@@ -44,6 +45,8 @@ class RequestMetrics final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 
   static constexpr std::string_view kUnknownMethod = "(unknown)";
+  // Past 256 methods of one agent (a process agent's callers name them), the rest.
+  static constexpr std::string_view kOtherMethods = "(other)";
 
  private:
   class AgentObserver;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "messaging/forwarded_reply.hpp"
 #include "process/probe_command.hpp"
 
 namespace agenthost::process {
@@ -200,7 +201,8 @@ std::string ProcessAgent::forward(Request& request) {
       throw std::runtime_error(fmt::format("{} {} before it replied", label(), child_->exit_status()->describe()));
     throw std::runtime_error(fmt::format("no reply from the program at {} in time", spec_.endpoint));
   }
-  if (reply->status != 200) throw std::runtime_error(fmt::format("the program answered {}: {}", reply->status, reply->body));
+  // Its own status and text, as if it had been called directly.
+  if (reply->status != 200) throw messaging::ForwardedReply(reply->status, std::move(reply->body), spec_.reports_own_errors);
   return std::move(reply->body);
 }
 

@@ -11,6 +11,7 @@
 #include "config/network_address.hpp"
 #include "errors/error_event.hpp"
 #include "messaging/tcp_address.hpp"
+#include "observability/metric_families_json.hpp"
 #include "runtime/agent_host_record.hpp"
 
 namespace agenthost::runtime {
@@ -22,8 +23,10 @@ std::string tcp_of(const config::ListenAddress& address) {
 
 messaging::MessagingOptions messaging_options(const config::HostSpec& host, const std::string& machine,
                                               const std::string& isolated_child_dir,
-                                              std::function<void(const std::string&)> on_curve_refused) {
+                                              std::function<void(const std::string&)> on_curve_refused,
+                                              std::function<std::string(const std::string&)> metrics_answer) {
   messaging::MessagingOptions options;
+  options.metrics_answer = std::move(metrics_answer);
   if (host.curve) {
     options.curve = std::make_shared<const messaging::CurveSettings>(
         messaging::CurveSettings{host.curve->server, host.curve->client, host.curve->authorized_keys});
@@ -88,7 +91,9 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
               }),
       messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(
           config_.host, machine_, options_.isolated_child_dir,
-          [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); }))),
+          [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); },
+          // An isolated agent's child is asked this by its host, for the agent's own metrics.
+          [this](const std::string& agent) { return observability::to_json(metrics_.agent_families().collect(agent)); }))),
       isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
       current_config_(config_),
@@ -102,6 +107,16 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
   metrics_.set_view({[this] { return snapshot(); }, [this] { return plugins_.loaded_count(); },
                      [this] { return messaging_->sockets().counts(); },
                      [this] { return messaging_->socket_counters(); }});
+  metrics_.set_children([this] {
+    std::vector<std::string> isolated;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& r : records_)
+        if (r.selected && r.state == AgentState::ready && r.spec->isolation == config::Isolation::process)
+          isolated.push_back(r.spec->name);
+    }
+    return isolated_.collect_metrics(isolated);
+  });
 }
 
 AgentHost::~AgentHost() {

@@ -78,10 +78,12 @@ class AdminMetrics : public ::testing::Test {
 TEST_F(AdminMetrics, CountRequestsByMethodAndStatusAndShowEveryAgentsState) {
   ASSERT_NO_FATAL_FAILURE(start_and_call("127.0.0.73"));
   std::vector<MetricSample> m;
-  // The reply leaves before the counter moves (by microseconds): poll until it has.
+  // The reply leaves before the counter moves (by microseconds): poll until every one has.
   ASSERT_TRUE(eventually([&] {
     m = parse_metrics(metrics_text());
-    return sample_value(m, "agent_requests_total", {{"agent", "echo"}, {"method", "echo"}}) == 3.0;
+    return sample_value(m, "agent_requests_total", {{"agent", "echo"}, {"method", "echo"}}) == 3.0 &&
+           sample_value(m, "agent_requests_total", {{"agent", "echo"}, {"method", "fail"}}) == 2.0 &&
+           sample_value(m, "agent_requests_total", {{"agent", "echo"}, {"method", "(unknown)"}}) == 1.0;
   }, 5s)) << metrics_text();
 
   using Labels = std::map<std::string, std::string>;

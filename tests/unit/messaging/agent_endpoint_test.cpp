@@ -3,12 +3,16 @@
 #include "messaging/agent_endpoint.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "messaging/forwarded_reply.hpp"
+#include "messaging/handler_error_sink.hpp"
+#include "messaging/request_observer.hpp"
 #include "messaging/wire_protocol.hpp"
 #include "messaging_test_support.hpp"
 
@@ -232,6 +236,55 @@ TEST_F(AgentEndpointTest, UnknownMethodIs404) {
   EXPECT_EQ(unknown->status(), kNoSuchMethod);
   EXPECT_NE(unknown->body().find("nope"), std::string::npos) << unknown->body();
   EXPECT_EQ(endpoint->counters().no_such_method, 1u);
+}
+
+// What the observer and the error sink hear of one request each.
+struct Heard final : RequestObserver, HandlerErrorSink {
+  std::mutex mu;
+  std::vector<std::pair<std::string, int>> observed;  // method label, status
+  std::vector<std::string> reported;                  // method: what
+  void observe(std::string_view method, int status, std::chrono::nanoseconds) noexcept override {
+    std::lock_guard lock(mu);
+    observed.emplace_back(method, status);
+  }
+  void handler_failed(const std::string&, std::string_view method, std::string_view what) noexcept override {
+    std::lock_guard lock(mu);
+    reported.push_back(std::string(method) + ": " + std::string(what));
+  }
+};
+
+TEST_F(AgentEndpointTest, AForwardingHandlerAnswersWithTheProgramsStatusAndItsMethodNames) {
+  auto endpoint = make();
+  auto heard = std::make_shared<Heard>();
+  endpoint->set_observer(heard);
+  endpoint->set_error_sink(heard.get());
+  // As a process agent forwards: the program's own answer, whatever the method.
+  endpoint->serve_any([](Request& request) -> std::string {
+    if (request.method == "known") return "done";
+    if (request.method == "broken") throw ForwardedReply(kHandlerFailed, "broken there", false);
+    if (request.method == "broken_reported") throw ForwardedReply(kHandlerFailed, "reported there", true);
+    throw ForwardedReply(kNoSuchMethod, "no method '" + std::string(request.method) + "'", false);
+  });
+  endpoint->open();
+  std::vector<std::pair<std::string, int>> expected = {
+      {"known", kOk}, {"broken", kHandlerFailed}, {"broken_reported", kHandlerFailed}, {"made_up", kNoSuchMethod}};
+  for (const auto& [method, status] : expected) {
+    auto c = call(method);
+    endpoint->submit(c);
+    ASSERT_TRUE(c->wait_done());
+    EXPECT_EQ(c->status(), status) << method;
+  }
+  // The observer hears of a call after its caller got the reply.
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard lock(heard->mu);
+    return heard->observed.size() == expected.size();
+  }));
+  endpoint->set_error_sink(nullptr);
+  std::lock_guard lock(heard->mu);
+  expected.back().first = "";  // the program has no such method: not a label of its own
+  EXPECT_EQ(heard->observed, expected);
+  // Only the program's failure it did not report itself; a 404 is the caller's mistake.
+  EXPECT_EQ(heard->reported, std::vector<std::string>{"broken: broken there"});
 }
 
 TEST_F(AgentEndpointTest, ExpiredDeadlineIs504WithoutRunningTheHandler) {
