@@ -1,11 +1,14 @@
 #include "agenthost_calls.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -61,12 +64,19 @@ LatencyResult in_host_sync(const RoundTripPlan& plan) {
   return measure(plan, a);
 }
 
-double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool with_metrics) {
-  observability::HostMetrics metrics;
-  MessagingHost host(options_for("bench"));
-  if (auto error = host.start()) throw std::runtime_error(*error);
-  serve_echo(host, with_metrics ? &metrics : nullptr);
+namespace {
 
+// User and system time of every thread of this process so far.
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Runs `calls` asynchronous calls from one caller per core to B, each keeping `window` in
+// flight; returns the seconds they took.
+double async_calls_seconds(MessagingHost& host, std::size_t calls, std::size_t window) {
   const std::size_t callers = std::max(2u, std::thread::hardware_concurrency());
   const std::size_t per_caller = calls / callers;
   std::atomic<std::size_t> failed{0};
@@ -93,15 +103,90 @@ double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool wit
     std::unique_lock lock(mu);
     cv.wait_until(lock, give_up, [&] { return in_flight == 0; });
   };
-  // Warm-up: threads and caches.
-  caller(0);
   const auto begin = Clock::now();
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < callers; ++i) threads.emplace_back(caller, i);
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   if (failed.load() > 0) throw std::runtime_error(fmt::format("{} async calls failed", failed.load()));
-  return double(per_caller * callers) / seconds;
+  return seconds * double(calls) / double(per_caller * callers);
+}
+
+}  // namespace
+
+double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool with_metrics) {
+  observability::HostMetrics metrics;
+  MessagingHost host(options_for("bench"));
+  if (auto error = host.start()) throw std::runtime_error(*error);
+  serve_echo(host, with_metrics ? &metrics : nullptr);
+  async_calls_seconds(host, calls / 8, window);  // warm-up: threads and caches
+  return double(calls) / async_calls_seconds(host, calls, window);
+}
+
+double instrumentation_ns_per_call(std::size_t calls, std::size_t threads) {
+  observability::HostMetrics metrics;
+  const auto observer = metrics.requests().observer_for("B");
+  const std::string method = "echo";  // as the endpoint passes it: a view of one string
+  std::atomic<std::int64_t> sink{0};
+  // A request reads the clock once either way (its deadline check, the handler's start);
+  // with metrics it reads it again at the end and counts.
+  const auto off = [&] {
+    std::int64_t local = 0;
+    for (std::size_t i = 0; i < calls; ++i) local += Clock::now().time_since_epoch().count();
+    sink += local;
+  };
+  const auto on = [&] {
+    for (std::size_t i = 0; i < calls; ++i) {
+      const auto began = Clock::now();
+      observer->observe(method, 200, Clock::now() - began);
+    }
+  };
+  const auto cpu_ns_per_call = [&](const std::function<void()>& loop) {
+    loop();  // warm-up
+    const double cpu_before = process_cpu_seconds();
+    std::vector<std::thread> running;
+    for (std::size_t t = 0; t < threads; ++t) running.emplace_back(loop);
+    for (auto& t : running) t.join();
+    return (process_cpu_seconds() - cpu_before) * 1e9 / double(calls * threads);
+  };
+  return cpu_ns_per_call(on) - cpu_ns_per_call(off);
+}
+
+MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice, std::size_t window, bool placebo) {
+  // Counts nothing: switching it on and off measures what switching alone does to the figure.
+  struct Placebo final : messaging::RequestObserver {
+    void observe(std::string_view, int, std::chrono::nanoseconds) noexcept override {}
+  };
+  observability::HostMetrics metrics;
+  MessagingHost host(options_for("bench"));
+  if (auto error = host.start()) throw std::runtime_error(*error);
+  serve_echo(host);
+  auto b = host.find_endpoint("B");
+  std::shared_ptr<messaging::RequestObserver> observer = metrics.requests().observer_for("B");
+  if (placebo) observer = std::make_shared<Placebo>();
+  async_calls_seconds(host, calls_per_slice, window);  // warm-up: threads and caches
+  MetricsOverhead result;
+  std::vector<double> pair_ratios;
+  double first_of_pair = 0;
+  for (std::size_t slice = 0; slice < slices; ++slice) {
+    // off on | on off | off on | ...: each pair of slices has one of each, and a drift in the
+    // machine's speed hits both alike.
+    const bool on = (slice % 4 == 1) || (slice % 4 == 2);
+    b->set_observer(on ? observer : nullptr);  // between slices: no call is in flight
+    const double cpu_before = process_cpu_seconds();
+    const double seconds = async_calls_seconds(host, calls_per_slice, window);
+    (on ? result.on_cpu_seconds : result.off_cpu_seconds) += process_cpu_seconds() - cpu_before;
+    (on ? result.on_seconds : result.off_seconds) += seconds;
+    if (slice % 2 == 0) {
+      first_of_pair = seconds;
+    } else {  // on/off throughput = off time / on time
+      pair_ratios.push_back(on ? first_of_pair / seconds : seconds / first_of_pair);
+    }
+  }
+  std::sort(pair_ratios.begin(), pair_ratios.end());
+  result.median_pair_ratio = pair_ratios.empty() ? 0 : pair_ratios[pair_ratios.size() / 2];
+  result.calls_each = calls_per_slice * (slices / 2);
+  return result;
 }
 
 LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,

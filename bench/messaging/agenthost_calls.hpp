@@ -19,6 +19,26 @@ LatencyResult in_host_sync(const RoundTripPlan& plan);
 // counted as the host counts every agent's (agent_requests_total, the duration histogram).
 double in_host_async_calls_per_s(std::size_t calls, std::size_t window, bool with_metrics = true);
 
+// The request metrics' cost, measured in one host: `slices` runs of `calls_per_slice`
+// asynchronous calls to B, with B's request metrics off and on in turns (off on on off ...),
+// the observer switched between slices. With `placebo` the observer "on" counts nothing: the
+// noise floor of the same measurement.
+struct MetricsOverhead {
+  double off_seconds = 0, on_seconds = 0;  // summed over the slices of each
+  double off_cpu_seconds = 0, on_cpu_seconds = 0;  // the process's CPU time (every thread) in them
+  std::size_t calls_each = 0;              // calls made with metrics off, and as many on
+  double median_pair_ratio = 0;            // on/off throughput of neighbouring slices, median
+  double ratio() const { return off_seconds / on_seconds; }  // on/off throughput, all slices
+};
+MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice, std::size_t window,
+                                 bool placebo = false);
+
+// What metrics add to one request, in CPU nanoseconds: the handler's end read from the clock
+// and the observer's counting, `calls` times on each of `threads` threads counting into the
+// same series at once (more sharing than one agent's requests ever cause: they run one at a
+// time unless it sets `concurrency`).
+double instrumentation_ns_per_call(std::size_t calls, std::size_t threads);
+
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp
 // on 127.0.0.1.

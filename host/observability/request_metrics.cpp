@@ -54,8 +54,9 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
 
   void observe(std::string_view method, int status,
                std::chrono::nanoseconds handler_time) noexcept override {
-    MethodStats* stats = find(method.empty() ? kUnknownMethod : method);
-    if (stats == nullptr) return;  // out of memory: a metric is not worth failing a call for
+    MethodStats* found = find(method.empty() ? kUnknownMethod : method);
+    if (found == nullptr) return;  // out of memory: a metric is not worth failing a call for
+    Shard* stats = &found->shards[shard_of_this_thread()];
     if (handler_time.count() < 0) {
       stats->by_status[status_slot(status)].fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -83,17 +84,30 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
 
   // Every count is monotonic, and so is every sum of them that a scrape reports. A request
   // that ran a handler and answered 200 is counted once, in its bucket: the 200 count is the
-  // sum of those buckets, so it costs two atomic adds (bucket, time), not three. Cache-line
-  // aligned: no other method's counts share these lines.
-  struct alignas(64) MethodStats {
+  // sum of those buckets, so it costs two atomic adds (bucket, time), not three.
+  //
+  // Each thread counts in one of kShards copies, cache-line aligned, which a scrape adds up:
+  // when workers on two cores count into one copy, its lines travel between the cores at
+  // every request (measured: ~100 ns a request, 5 % of an in-host call, against ~10 ns).
+  static constexpr std::size_t kShards = 4;
+  struct alignas(64) Shard {
     std::atomic<std::uint64_t> nanoseconds{0};  // handler time: an integer add, no CAS loop
     // Requests without handler time, and those with it that did not answer 200, by status.
     std::array<std::atomic<std::uint64_t>, kSlots> by_status{};
     // Handler time by bucket (+1: +Inf): of requests that answered 200, and of the others.
     std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> ok_buckets{};
     std::array<std::atomic<std::uint64_t>, kMaxBuckets + 1> other_buckets{};
+  };
+  struct MethodStats {
+    std::array<Shard, kShards> shards;
     std::string method;
   };
+
+  static std::size_t shard_of_this_thread() noexcept {
+    static std::atomic<std::size_t> next{0};
+    thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return shard;
+  }
 
   // The endpoint passes a view into its handler map: the same characters at the same
   // address for every call of a method. The cache matches that address (checking the text,
@@ -145,19 +159,24 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
 
 void RequestMetrics::AgentObserver::collect(MetricFamily& requests, MetricFamily& durations) const {
   std::lock_guard lock(mu_);
+  const auto sum = [](const MethodStats& stats, auto member) {
+    std::uint64_t total = 0;
+    for (const auto& shard : stats.shards) total += member(shard).load(std::memory_order_relaxed);
+    return total;
+  };
   for (const auto& [method, stats] : by_name_) {
     std::uint64_t ok = 0;
     ClientMetric h;
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b <= buckets_.size(); ++b) {
-      const auto answered_ok = stats->ok_buckets[b].load(std::memory_order_relaxed);
+      const auto answered_ok = sum(*stats, [b](const Shard& s) -> auto& { return s.ok_buckets[b]; });
       ok += answered_ok;
-      cumulative += answered_ok + stats->other_buckets[b].load(std::memory_order_relaxed);
+      cumulative += answered_ok + sum(*stats, [b](const Shard& s) -> auto& { return s.other_buckets[b]; });
       h.histogram.bucket.push_back(
           {cumulative, b < buckets_.size() ? buckets_[b] : std::numeric_limits<double>::infinity()});
     }
     for (std::size_t slot = 0; slot < kSlots; ++slot) {
-      auto n = stats->by_status[slot].load(std::memory_order_relaxed);
+      auto n = sum(*stats, [slot](const Shard& s) -> auto& { return s.by_status[slot]; });
       if (slot == status_slot(200)) n += ok;
       if (n == 0) continue;
       ClientMetric m;
@@ -169,7 +188,7 @@ void RequestMetrics::AgentObserver::collect(MetricFamily& requests, MetricFamily
     h.label = {{"agent", agent_}, {"method", method}};
     h.histogram.sample_count = cumulative;
     h.histogram.sample_sum =
-        static_cast<double>(stats->nanoseconds.load(std::memory_order_relaxed)) * 1e-9;
+        static_cast<double>(sum(*stats, [](const Shard& s) -> auto& { return s.nanoseconds; })) * 1e-9;
     durations.metric.push_back(std::move(h));
   }
 }

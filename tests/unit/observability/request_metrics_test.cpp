@@ -4,6 +4,9 @@
 #include "observability/request_metrics.hpp"
 
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -113,6 +116,41 @@ TEST(RequestMetricsObserver, HandlerTimeLandsInItsBucketAndTheSum) {
   EXPECT_NEAR(*sum, 20.000020001, 1e-9);
   EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "404"}}), 1);
   EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "200"}}), 2);
+}
+
+TEST(RequestMetricsObserver, CountsFromManyThreadsAddUp) {
+  // Threads count in copies of their own (shards); a scrape adds them up.
+  HostMetrics metrics;
+  auto observer = metrics.requests().observer_for("X");
+  constexpr int kThreads = 9, kEach = 2000;  // more threads than copies
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        observer->observe("m", 200, 1ms);
+        observer->observe("m", 500, 1ms);
+        observer->observe("m", 503, messaging::kNoHandlerTime);
+      }
+    });
+  for (auto& t : threads) t.join();
+  const auto text = metrics.exposition();
+  const double n = kThreads * kEach;
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "200"}}), n);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "500"}}), n);
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"status", "503"}}), n);
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_count", {{"agent", "X"}}), 2 * n);
+  EXPECT_EQ(sample(text, "agent_request_duration_seconds_bucket", {{"agent", "X"}, {"le", "0.001"}}), 2 * n);
+  EXPECT_NEAR(sample(text, "agent_request_duration_seconds_sum", {{"agent", "X"}}).value_or(0), 2 * n * 0.001, 1e-6);
+}
+
+TEST(RequestMetricsObserver, AForwardingAgentsMethodsAreBoundedInNumber) {
+  HostMetrics metrics;
+  auto observer = metrics.requests().observer_for("X");
+  for (int i = 0; i < 300; ++i) observer->observe("method_" + std::to_string(i), 200, 1us);
+  const auto text = metrics.exposition();
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"method", "method_255"}}), 1);
+  EXPECT_FALSE(sample(text, "agent_requests_total", {{"agent", "X"}, {"method", "method_256"}}));
+  EXPECT_EQ(sample(text, "agent_requests_total", {{"agent", "X"}, {"method", "(other)"}}), 44);
 }
 
 TEST(RequestDurationBuckets, AscendFromMicrosecondsToSeconds) {
