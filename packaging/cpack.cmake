@@ -20,10 +20,11 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_NAME agenthost)
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_SECTION admin)
-# dpkg-shlibdeps computes the runtime libraries; the postinst needs adduser
-# (deb-systemd-invoke is in init-system-helpers, which is essential).
+# dpkg-shlibdeps computes the linked runtime libraries; the postinst needs adduser
+# (deb-systemd-invoke is in init-system-helpers, which is essential); libcurl4 is opened
+# with dlopen() by the etcd registry backend, which dpkg-shlibdeps cannot see.
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_AGENTHOST_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_AGENTHOST_PACKAGE_DEPENDS "adduser, libcurl4")
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_CONTROL_EXTRA
   ${CMAKE_CURRENT_SOURCE_DIR}/debian/conffiles
   ${CMAKE_CURRENT_SOURCE_DIR}/debian/postinst

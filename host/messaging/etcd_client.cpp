@@ -1,17 +1,11 @@
 #include "messaging/etcd_client.hpp"
 
-#include <mutex>
-
-#include <curl/curl.h>
 #include <fmt/format.h>
+
+#include "messaging/curl_library.hpp"
 
 namespace agenthost::messaging::etcd {
 namespace {
-
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 size_t append_body(char* data, size_t size, size_t count, void* body) {
   static_cast<std::string*>(body)->append(data, size * count);
@@ -51,30 +45,34 @@ int check_keep_going(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
   return 1;
 }
 
-void prepare_post(CURL* curl, const std::string& url, const std::string& body, curl_slist* headers) {
-  curl_easy_reset(curl);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we have threads
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // etcd is reached directly, never via $http_proxy
+void prepare_post(const CurlLibrary& lib, CURL* curl, const std::string& url, const std::string& body, curl_slist* headers) {
+  lib.easy_reset(curl);
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we have threads
+  lib.easy_setopt(curl, CURLOPT_NOPROXY, "*");  // etcd is reached directly, never via $http_proxy
 }
 
 struct Headers {
-  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  ~Headers() { curl_slist_free_all(list); }
+  explicit Headers(const CurlLibrary& lib) : lib(lib), list(lib.slist_append(nullptr, "Content-Type: application/json")) {}
+  const CurlLibrary& lib;
+  curl_slist* list;
+  ~Headers() { lib.slist_free_all(list); }
 };
 
 }  // namespace
 
 EtcdClient::EtcdClient(std::vector<std::string> endpoints, std::chrono::milliseconds timeout)
     : endpoints_(std::move(endpoints)), timeout_(timeout) {
-  global_init_once();
-  curl_ = curl_easy_init();
+  curl_lib_ = curl_library(&unavailable_);
+  if (curl_lib_) curl_ = curl_lib_->easy_init();
 }
 
-EtcdClient::~EtcdClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+EtcdClient::~EtcdClient() {
+  if (curl_) curl_lib_->easy_cleanup(static_cast<CURL*>(curl_));
+}
 
 std::string EtcdClient::url(std::string_view path) const {
   return fmt::format("http://{}{}", endpoints_[current_], path);
@@ -82,26 +80,28 @@ std::string EtcdClient::url(std::string_view path) const {
 
 CallResult EtcdClient::call(std::string_view path, const nlohmann::json& body) {
   auto* curl = static_cast<CURL*>(curl_);
-  if (!curl || endpoints_.empty()) return {std::nullopt, "no curl handle or no etcd endpoint"};
+  if (!curl || endpoints_.empty())
+    return {std::nullopt, unavailable_.empty() ? "no curl handle or no etcd endpoint" : unavailable_};
+  const auto& lib = *curl_lib_;
   const std::string text = body.dump();
-  Headers headers;
+  Headers headers(lib);
   CallResult result;
   for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
     std::string answer;
-    prepare_post(curl, url(path), text, headers.list);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-    const CURLcode code = curl_easy_perform(curl);
+    prepare_post(lib, curl, url(path), text, headers.list);
+    lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+    lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+    lib.easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+    const CURLcode code = lib.easy_perform(curl);
     long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (code == CURLE_OK) {
       auto json = nlohmann::json::parse(answer, nullptr, /*allow_exceptions=*/false);
       if (status == 200 && json.is_object()) return {std::move(json), ""};
       // etcd answered: an error of the request itself, which another member would repeat.
       return {std::nullopt, fmt::format("{}: HTTP {}: {}", endpoints_[current_], status, answer)};
     }
-    result.error = fmt::format("{}: {}", endpoints_[current_], curl_easy_strerror(code));
+    result.error = fmt::format("{}: {}", endpoints_[current_], lib.easy_strerror(code));
     current_ = (current_ + 1) % endpoints_.size();
   }
   return result;
@@ -111,21 +111,22 @@ std::string EtcdClient::stream(std::string_view path, const nlohmann::json& body
                                const std::function<bool(const nlohmann::json&)>& on_message,
                                const std::function<bool()>& keep_going) {
   auto* curl = static_cast<CURL*>(curl_);
-  if (!curl || endpoints_.empty()) return "no curl handle or no etcd endpoint";
+  if (!curl || endpoints_.empty()) return unavailable_.empty() ? "no curl handle or no etcd endpoint" : unavailable_;
+  const auto& lib = *curl_lib_;
   const std::string text = body.dump();
-  Headers headers;
+  Headers headers(lib);
   StreamState state{"", &on_message, &keep_going};
-  prepare_post(curl, url(path), text, headers.list);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, split_messages);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &state);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_keep_going);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &state);
-  const CURLcode code = curl_easy_perform(curl);
+  prepare_post(lib, curl, url(path), text, headers.list);
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, split_messages);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &state);
+  lib.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  lib.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_keep_going);
+  lib.easy_setopt(curl, CURLOPT_XFERINFODATA, &state);
+  const CURLcode code = lib.easy_perform(curl);
   if (state.stopped) return "";
   const std::string why = fmt::format("{}: {}", endpoints_[current_],
-                                      code == CURLE_OK ? "the watch stream ended" : curl_easy_strerror(code));
+                                      code == CURLE_OK ? "the watch stream ended" : lib.easy_strerror(code));
   // The next stream tries the next member: this one failed or closed on us.
   current_ = (current_ + 1) % endpoints_.size();
   return why;

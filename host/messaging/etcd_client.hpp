@@ -15,6 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace agenthost::messaging {
+struct CurlLibrary;
+}  // namespace agenthost::messaging
+
 namespace agenthost::messaging::etcd {
 
 struct CallResult {
@@ -49,6 +53,8 @@ class EtcdClient {
   const std::vector<std::string> endpoints_;
   const std::chrono::milliseconds timeout_;
   std::size_t current_ = 0;
+  const CurlLibrary* curl_lib_ = nullptr;  // null when libcurl cannot be loaded: unavailable_ says why
+  std::string unavailable_;
   void* curl_ = nullptr;  // CURL*, reused so that connections are kept alive
 };
 
