@@ -12,11 +12,11 @@
 //   DIR/child/NAME.sock  each child's agent, for this host's calls
 //   DIR/errors.sock      the children's error events
 //   DIR/NAME.yaml        each child's config
+// DIR is $RUNTIME_DIRECTORY (set by systemd), else $XDG_RUNTIME_DIR, else /tmp, plus
+// agenthost-isolation-PID.
 //
 // An isolated agent's own metrics (ctx.metrics()) live in its child: collect_metrics() asks
 // the children for them (agenthost.metrics) when /metrics is scraped.
-// DIR is $RUNTIME_DIRECTORY (set by systemd), else $XDG_RUNTIME_DIR, else /tmp, plus
-// agenthost-isolation-PID.
 //
 // Threads: thread-safe (starts run in parallel). stop() from the control thread, before
 // messaging stops.
@@ -31,7 +31,6 @@
 #include <vector>
 
 #include <prometheus/metric_family.h>
-
 #include <prometheus/registry.h>
 
 #include "config/config_model.hpp"

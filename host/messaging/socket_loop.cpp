@@ -403,10 +403,18 @@ void SocketLoop::receive_from(const std::shared_ptr<Socket>& socket) {
         continue;
       }
       if (request.method == kMetricsMethod) {
-        Frames reply = metrics_answer_
-                           ? make_reply(std::move(request.envelope), kOk, metrics_answer_(socket->endpoint->name()),
-                                        request.correlation)
-                           : make_reply(std::move(request.envelope), kNoSuchMethod, "no metrics here", request.correlation);
+        int status = kNoSuchMethod;
+        std::string body = "no metrics here";
+        if (metrics_answer_) {
+          try {
+            body = metrics_answer_(socket->endpoint->name());
+            status = kOk;
+          } catch (const std::exception& e) {  // never the loop's end
+            status = kHandlerFailed;
+            body = e.what();
+          }
+        }
+        Frames reply = make_reply(std::move(request.envelope), status, body, request.correlation);
         (void)zmq::send_multipart(socket->socket, reply, zmq::send_flags::dontwait);
         continue;
       }

@@ -84,7 +84,8 @@ std::string to_json(const std::vector<MetricFamily>& families) {
     for (const auto& metric : family.metric) metrics.push_back(metric_json(family.type, metric));
     out.push_back({{"name", family.name}, {"help", family.help}, {"type", type}, {"metrics", std::move(metrics)}});
   }
-  return out.dump();
+  // Label values are the agent's text: invalid UTF-8 is replaced, not a reason to throw.
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::variant<std::vector<MetricFamily>, std::string> families_from_json(std::string_view text) {

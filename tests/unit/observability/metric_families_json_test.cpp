@@ -53,6 +53,17 @@ TEST(MetricFamiliesJson, OneAgentsFamiliesTravelWhole) {
   EXPECT_EQ(text.find("only_other"), std::string::npos);
 }
 
+TEST(MetricFamiliesJson, ALabelValueThatIsNotUtf8IsReplacedNotThrown) {
+  HostMetrics child;
+  AgentMetrics far_impl(child.agent_families(), "Far");
+  Metrics& far = far_impl;
+  far.counter("files_total", "Files", {{"name", "caf\xe9"}}).Increment();  // Latin-1, not UTF-8
+  const auto families = families_of(to_json(child.agent_families().collect("Far")));
+  ASSERT_EQ(families.size(), 1u);
+  ASSERT_EQ(families[0].metric.size(), 1u);
+  EXPECT_EQ(families[0].metric[0].counter.value, 1);
+}
+
 TEST(MetricFamiliesJson, AFamilyTheHostHasGetsTheChildsSeries) {
   HostMetrics host;
   AgentMetrics near_impl(host.agent_families(), "Near");
