@@ -19,7 +19,9 @@
 #include "child_processes.hpp"
 #include "messaging/agent_client.hpp"
 #include "messaging/messaging_host.hpp"
+#include "messaging/curve_security.hpp"
 #include "observability/host_metrics.hpp"
+#include "security/curve_key.hpp"
 
 namespace agenthost::bench {
 namespace {
@@ -190,23 +192,40 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
 }
 
 LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
-                              const std::string& plugin_dir) {
+                              const std::string& plugin_dir, CrossHost variant) {
   // The serving host: a real agenthost process with one echo agent on an ephemeral port.
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("ah-bench-{}", ::getpid());
   std::filesystem::create_directories(dir);
   const int port = 20000 + ::getpid() % 20000;
+  std::shared_ptr<const messaging::CurveSettings> curve;
+  std::string host_keys, agent_keys;
+  if (variant == CrossHost::curve) {
+    // One cluster key: the server serves with it, this client calls with it.
+    const auto pair = security::generate_key_pair();
+    const auto key_file = dir / "cluster.key_secret";
+    {
+      std::ofstream out(key_file);
+      out << security::secret_certificate_text(pair, "bench");
+    }
+    std::filesystem::permissions(key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    host_keys = fmt::format("  curve: {{ server_key: \"{}\" }}\n", key_file.string());
+    curve = std::make_shared<const messaging::CurveSettings>(messaging::CurveSettings{pair, pair, ""});
+  }
+  if (variant == CrossHost::isolated) agent_keys = ", isolation: process";
   {
     std::ofstream config(dir / "server.yaml");
     config << fmt::format(
-        "host:\n  name: server\n  plugin_dirs: [\"{}\"]\n  bind: 127.0.0.1\n  workers: 1\n"
-        "agents:\n  - {{ name: B, plugin: echo, port: {} }}\n",
-        plugin_dir, port);
+        "host:\n  name: server\n  plugin_dirs: [\"{}\"]\n  bind: 127.0.0.1\n  workers: 1\n{}"
+        "agents:\n  - {{ name: B, plugin: echo, port: {}{} }}\n",
+        plugin_dir, host_keys, port, agent_keys);
   }
   ChildProcesses server;
   server.spawn({agenthost_bin, "run", "--config", (dir / "server.yaml").string(), "--log-level",
                 "warn"});
   // The host logs to stderr; readiness is a health request answering "ready".
-  MessagingHost client_host(options_for("client"));
+  auto client_options = options_for("client");
+  client_options.curve = curve;
+  MessagingHost client_host(client_options);
   if (auto error = client_host.start()) throw std::runtime_error(*error);
   client_host.registry().replace_machine(
       "server", {{"B", "server", fmt::format("tcp://127.0.0.1:{}", port), true}});

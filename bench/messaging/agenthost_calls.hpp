@@ -39,10 +39,15 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
 // time unless it sets `concurrency`).
 double instrumentation_ns_per_call(std::size_t calls, std::size_t threads);
 
+// How the serving agenthost of cross_host_sync() runs its echo agent: in its process over
+// plain tcp; isolated (`isolation: process`: one more hop, over ipc, to the agent's child);
+// or with ZeroMQ CURVE on the tcp link (this client calls with the cluster's key).
+enum class CrossHost { plain, isolated, curve };
+
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp
 // on 127.0.0.1.
 LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
-                              const std::string& plugin_dir);
+                              const std::string& plugin_dir, CrossHost variant = CrossHost::plain);
 
 }  // namespace agenthost::bench

@@ -40,7 +40,8 @@ constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 
 const std::set<std::string, std::less<>> kSections = {
     "raw_inproc",   "raw_tcp",     "raw_tcp_2proc", "python_tcp",  "memory_cpp", "memory_python",
-    "host_inproc",  "host_async",  "metrics_overhead", "host_tcp", "host_memory", "host_per_agent"};
+    "host_inproc",  "host_async",  "metrics_overhead", "host_tcp", "host_tcp_isolated", "host_tcp_curve",
+    "host_memory",  "host_per_agent"};
 
 struct Options {
   bool quick = false;
@@ -248,6 +249,20 @@ int main(int argc, char** argv) {
   if (host_tcp && base.python_tcp) {
     print_ratio("host_tcp_p50_vs_python_tcp", host_tcp->p50_us, base.python_tcp->p50_us);
   }
+  // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
+  // host (one more hop, over ipc, each way), and over a CURVE link.
+  std::optional<LatencyResult> host_tcp_isolated;
+  latency_section("host_tcp_isolated", options.plan(1000, 10000), host_tcp_isolated, [&](const RoundTripPlan& plan) {
+    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, CrossHost::isolated);
+  });
+  if (host_tcp_isolated && host_tcp)
+    print_ratio("host_tcp_isolated_p50_vs_host_tcp", host_tcp_isolated->p50_us, host_tcp->p50_us);
+  std::optional<LatencyResult> host_tcp_curve;
+  latency_section("host_tcp_curve", options.plan(1000, 10000), host_tcp_curve, [&](const RoundTripPlan& plan) {
+    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, CrossHost::curve);
+  });
+  if (host_tcp_curve && host_tcp)
+    print_ratio("host_tcp_curve_p50_vs_host_tcp", host_tcp_curve->p50_us, host_tcp->p50_us);
 
   const HostBinaries binaries{AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_CTL_BIN,
                               AGENTHOST_BENCH_PLUGIN_DIR, AGENTHOST_BENCH_DEMO_CONFIG};
