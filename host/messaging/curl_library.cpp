@@ -16,11 +16,11 @@ struct Opened {
   std::string error;  // "" when opened
 };
 
+// The first symbol missing is the error.
 template <class Function>
-bool find(void* handle, const char* name, Function& into, std::string& error) {
+void find(void* handle, const char* name, Function& into, std::string& error) {
   into = reinterpret_cast<Function>(::dlsym(handle, name));
   if (!into && error.empty()) error = fmt::format("{} has no symbol {}", kSoname, name);
-  return into != nullptr;
 }
 
 Opened open_library() {

@@ -132,8 +132,10 @@ class RequestMetrics::AgentObserver final : public messaging::RequestObserver {
     std::lock_guard lock(mu_);
     auto it = by_name_.find(method);
     // A forwarding agent's methods are named by its program's callers: bounded here.
-    if (it == by_name_.end() && by_name_.size() >= kMaxMethods) method = kOtherMethods;
-    it = by_name_.find(method);
+    if (it == by_name_.end() && by_name_.size() >= kMaxMethods) {
+      method = kOtherMethods;
+      it = by_name_.find(method);
+    }
     if (it == by_name_.end()) {
       auto fresh = std::make_unique<MethodStats>();
       fresh->method = std::string(method);  // written before any other thread can see it
