@@ -33,6 +33,8 @@ using messaging::MessagingOptions;
 
 // Every measured loop gives up after this long, whatever its count.
 constexpr auto kLoopBudget = 20s;
+// Blocks of each kind when a cross-host call is measured in turns with raw tcp.
+constexpr std::size_t kInterleavedBlocks = 20;
 
 MessagingOptions options_for(const std::string& machine) {
   MessagingOptions options;
@@ -191,8 +193,8 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
   return result;
 }
 
-LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
-                              const std::string& plugin_dir, CrossHost variant) {
+InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
+                                  const std::string& plugin_dir, CrossHost variant) {
   // The serving host: a real agenthost process with one echo agent on an ephemeral port.
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("ah-bench-{}", ::getpid());
   std::filesystem::create_directories(dir);
@@ -235,7 +237,15 @@ LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agen
     if (Clock::now() > until) throw std::runtime_error("the serving agenthost did not come up");
     std::this_thread::sleep_for(20ms);
   }
-  auto result = measure(plan, a);
+  RawTcpPair raw(plan.reply_timeout);
+  const std::string payload(kBenchPayload);
+  auto result = interleave_round_trips(
+      plan, kInterleavedBlocks,
+      [&] {
+        auto reply = a.call("echo", payload, plan.reply_timeout);
+        if (!reply.ok()) throw std::runtime_error("call failed: " + reply.error);
+      },
+      [&] { raw.round_trip(); });
   server.stop(3s);
   std::filesystem::remove_all(dir);
   return result;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "interleaved.hpp"
 #include "latency_stats.hpp"
 #include "raw_baselines.hpp"
 
@@ -46,8 +47,9 @@ enum class CrossHost { plain, isolated, curve };
 
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp
-// on 127.0.0.1.
-LatencyResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
-                              const std::string& plugin_dir, CrossHost variant = CrossHost::plain);
+// on 127.0.0.1, in alternating blocks with raw tcp round trips (RawTcpPair) in this process:
+// the baseline from the same moments.
+InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
+                                  const std::string& plugin_dir, CrossHost variant = CrossHost::plain);
 
 }  // namespace agenthost::bench

@@ -236,13 +236,25 @@ int main(int argc, char** argv) {
     print_result("metrics_added_cpu_ns_per_call", added_ns, "ns", 2);
     print_result("metrics_cost_share_of_call", added_ns / call_cpu_ns, "x", 4);
   });
+  // Across two hosts: each variant measured in turns with raw tcp in this process (blocks of
+  // each, interleaved.hpp), its ratio taken from the same moments.
+  const auto cross_host_section = [&](std::string_view key, CrossHost variant,
+                                      std::optional<LatencyResult>& slot) {
+    run(key, [&] {
+      const auto plan = options.plan(1000, 10000);
+      const auto both = cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, variant);
+      slot = both.subject;
+      report_round_trips(key, both.subject, plan);
+      print_latency(key, both.subject);
+      print_result(fmt::format("{}_raw_tcp_interleaved_p50", key), both.baseline.p50_us, "us", 2);
+      print_ratio(fmt::format("{}_p50_vs_raw_tcp", key), both.subject.p50_us, both.baseline.p50_us);
+      print_result(fmt::format("{}_p50_vs_raw_tcp_median_block", key), both.median_block_ratio, "x", 2);
+      print_result(fmt::format("{}_caller_cpu_per_call", key), both.subject_caller_cpu_us, "us", 2);
+      print_result(fmt::format("{}_raw_tcp_caller_cpu_per_call", key), both.baseline_caller_cpu_us, "us", 2);
+    });
+  };
   std::optional<LatencyResult> host_tcp;
-  latency_section("host_tcp", options.plan(1000, 10000), host_tcp, [&](const RoundTripPlan& plan) {
-    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR);
-  });
-  if (host_tcp && base.raw_tcp) {
-    print_ratio("host_tcp_p50_vs_raw_tcp", host_tcp->p50_us, base.raw_tcp->p50_us);
-  }
+  cross_host_section("host_tcp", CrossHost::plain, host_tcp);
   if (host_tcp && base.raw_tcp_2proc) {
     print_ratio("host_tcp_p50_vs_raw_tcp_2proc", host_tcp->p50_us, base.raw_tcp_2proc->p50_us);
   }
@@ -252,15 +264,11 @@ int main(int argc, char** argv) {
   // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
   // host (one more hop, over ipc, each way), and over a CURVE link.
   std::optional<LatencyResult> host_tcp_isolated;
-  latency_section("host_tcp_isolated", options.plan(1000, 10000), host_tcp_isolated, [&](const RoundTripPlan& plan) {
-    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, CrossHost::isolated);
-  });
+  cross_host_section("host_tcp_isolated", CrossHost::isolated, host_tcp_isolated);
   if (host_tcp_isolated && host_tcp)
     print_ratio("host_tcp_isolated_p50_vs_host_tcp", host_tcp_isolated->p50_us, host_tcp->p50_us);
   std::optional<LatencyResult> host_tcp_curve;
-  latency_section("host_tcp_curve", options.plan(1000, 10000), host_tcp_curve, [&](const RoundTripPlan& plan) {
-    return cross_host_sync(plan, AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, CrossHost::curve);
-  });
+  cross_host_section("host_tcp_curve", CrossHost::curve, host_tcp_curve);
   if (host_tcp_curve && host_tcp)
     print_ratio("host_tcp_curve_p50_vs_host_tcp", host_tcp_curve->p50_us, host_tcp->p50_us);
 

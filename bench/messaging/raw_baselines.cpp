@@ -92,6 +92,41 @@ LatencyResult parse_client_line(std::string_view line) {
 
 }  // namespace
 
+struct RawTcpPair::Ends {
+  explicit Ends(std::chrono::milliseconds timeout) : reply_timeout(timeout) {
+    zmq::socket_t rep(context, zmq::socket_type::rep);
+    rep.set(zmq::sockopt::linger, 0);
+    rep.bind("tcp://127.0.0.1:*");
+    const auto endpoint = rep.get(zmq::sockopt::last_endpoint);
+    server = std::jthread([socket = std::move(rep)](std::stop_token stop) mutable {
+      serve_echo(std::move(socket), stop);
+    });
+    req.set(zmq::sockopt::linger, 0);
+    req.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
+    req.connect(endpoint);
+  }
+
+  // Destroyed in reverse: the server thread is joined and the REQ socket closed before the
+  // context is terminated.
+  const std::chrono::milliseconds reply_timeout;
+  zmq::context_t context{1};
+  zmq::socket_t req{context, zmq::socket_type::req};
+  zmq::message_t reply;
+  std::jthread server;
+};
+
+RawTcpPair::RawTcpPair(std::chrono::milliseconds reply_timeout)
+    : ends_(std::make_unique<Ends>(reply_timeout)) {}
+
+RawTcpPair::~RawTcpPair() = default;
+
+void RawTcpPair::round_trip() {
+  ends_->req.send(zmq::buffer(kBenchPayload), zmq::send_flags::none);
+  if (!ends_->req.recv(ends_->reply)) {
+    throw std::runtime_error(fmt::format("no reply within {} ms", ends_->reply_timeout.count()));
+  }
+}
+
 LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan) {
   return req_rep_between_threads("inproc://bench-raw-inproc", plan);
 }

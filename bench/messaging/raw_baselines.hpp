@@ -8,6 +8,7 @@
 // The raw ones are the floor a host cannot beat with sockets; python_tcp is what it replaces.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,21 @@ LatencyResult measure_round_trips(const RoundTripPlan& plan, RoundTrip&& round_t
   }
   return summarize(std::move(samples), before - start);
 }
+
+// raw_tcp's two ends kept open, for round trips one at a time: measured in turns with
+// another path (interleaved.hpp). round_trip() throws when no reply comes in time.
+class RawTcpPair {
+ public:
+  explicit RawTcpPair(std::chrono::milliseconds reply_timeout);
+  ~RawTcpPair();
+  RawTcpPair(const RawTcpPair&) = delete;
+  RawTcpPair& operator=(const RawTcpPair&) = delete;
+  void round_trip();
+
+ private:
+  struct Ends;
+  std::unique_ptr<Ends> ends_;
+};
 
 // Each throws std::runtime_error when a round trip times out or a helper process fails.
 LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan);

@@ -71,6 +71,31 @@ void AgentEndpoint::submit(CallPtr call) {
   schedule_locked();
 }
 
+bool AgentEndpoint::submit_claiming_drain(CallPtr call) {
+  std::unique_lock lock(mu_);
+  if (mode_ != Mode::open) {
+    lock.unlock();
+    submit(std::move(call));
+    return false;
+  }
+  queue_.push_back(std::move(call));
+  bool claimed = false;
+  if (running_ < concurrency_ && queue_.size() > static_cast<std::size_t>(running_ - in_handler_)) {
+    ++running_;
+    claimed = true;
+  }
+  schedule_locked();
+  return claimed;
+}
+
+void AgentEndpoint::hand_claimed_drain_to_pool() {
+  if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
+    // The host is stopping: the calls stay queued until close() answers them.
+    std::lock_guard lock(mu_);
+    if (--running_ == 0) idle_cv_.notify_all();
+  }
+}
+
 void AgentEndpoint::schedule_locked() {
   if (mode_ != Mode::open) return;
   // Drains that are not inside a handler will take queued calls; start more only for the

@@ -1,7 +1,8 @@
 #pragma once
 // One agent's request side: its handlers and its mailbox. Calls arrive from the socket loop
 // (remote and raw-ZeroMQ callers) and straight from clients in this host; both land in the
-// same queue and run on the worker pool, at most `concurrency` at a time.
+// same queue and run on the worker pool (or on the socket thread that received them, which
+// claims the drain), at most `concurrency` at a time.
 //
 // Life: created before the agent's configure() (so that serve() works there), held while the
 // agent starts (calls queue up), opened when it is ready, held again during a reload, closed
@@ -48,6 +49,12 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
   void serve_any(Handler handler);
 
   void submit(CallPtr call);
+  // Like submit(), but when the call would start a drain, the drain is not posted to the
+  // pool: true means the caller must run it, on its own thread (run_claimed_drain()) or on
+  // the pool (hand_claimed_drain_to_pool()).
+  bool submit_claiming_drain(CallPtr call);
+  void run_claimed_drain() { drain(); }
+  void hand_claimed_drain_to_pool();
   void open();
   void hold();
   void close(const std::string& why);

@@ -30,7 +30,7 @@ MessagingHost::MessagingHost(MessagingOptions options)
     : options_(std::move(options)),
       context_(std::make_unique<zmq::context_t>(1)),
       workers_("agent-workers", worker_count(options_.workers)),
-      loop_(*context_, options_.curve),
+      loop_(*context_, workers_.workers(), options_.curve),
       pool_(*context_, 64, options_.curve),
       registry_(options_.machine),
       ipc_dir_(options_.ipc_dir) {

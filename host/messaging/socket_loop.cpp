@@ -7,6 +7,7 @@
 #include <cstring>
 #include <future>
 #include <stdexcept>
+#include <system_error>
 #include <unordered_set>
 #include <variant>
 
@@ -18,13 +19,16 @@ namespace agenthost::messaging {
 namespace {
 // Messages taken from one socket per turn, so that one busy caller cannot starve the others.
 constexpr int kReceiveBatch = 256;
+// Followers kept waiting for the lead: one is enough for a stream of calls (the two threads
+// take turns); more retire.
+constexpr std::size_t kIdleFollowers = 1;
 }  // namespace
 
 struct SocketLoop::Socket {
   std::uint64_t id = 0;
   std::shared_ptr<AgentEndpoint> endpoint;
   int fd = -1;  // ZMQ_FD, watched with epoll
-  bool closed_by_loop = false;  // loop thread only: unbound
+  bool closed_by_loop = false;  // the leader's: unbound
   bool curve = false;           // the agent's CURVE socket (its tcp address only)
   std::mutex mu;
   zmq::socket_t socket;  // guarded by mu
@@ -33,6 +37,9 @@ struct SocketLoop::Socket {
 
 // Shared with the calls in flight, which may complete after the loop has stopped.
 struct SocketLoop::Shared {
+  explicit Shared(std::size_t max_in_handlers) : threads(max_in_handlers, kIdleFollowers) {}
+
+  LeaderFollowers threads;
   std::mutex mu;
   std::vector<std::function<void()>> commands;  // guarded by mu
   std::vector<std::weak_ptr<Socket>> readable;  // guarded by mu: found readable after a send
@@ -117,8 +124,9 @@ class SocketLoop::SocketCall final : public Call {
   std::shared_ptr<Shared> shared_;
 };
 
-SocketLoop::SocketLoop(zmq::context_t& context, std::shared_ptr<const CurveSettings> curve)
-    : context_(context), curve_(std::move(curve)), shared_(std::make_shared<Shared>()), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+SocketLoop::SocketLoop(zmq::context_t& context, std::size_t max_in_handlers,
+                       std::shared_ptr<const CurveSettings> curve)
+    : context_(context), curve_(std::move(curve)), shared_(std::make_shared<Shared>(max_in_handlers)), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (epoll_fd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
   epoll_event event{};
   event.events = EPOLLIN;
@@ -134,8 +142,48 @@ SocketLoop::~SocketLoop() {
 void SocketLoop::start() {
   if (running_) return;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
-  pthread_setname_np(thread_.native_handle(), "agent-sockets");
+  // ZeroMQ starts its I/O and reaper threads with a context's first socket; do it now rather
+  // than in the first agent's bind.
+  zmq::socket_t(context_, zmq::socket_type::router).close();
+  shared_->threads.thread_starting();
+  start_thread();
+}
+
+void SocketLoop::start_thread() {
+  std::thread([this, shared = shared_] { thread_main(this, shared); }).detach();
+}
+
+void SocketLoop::thread_main(SocketLoop* loop, std::shared_ptr<Shared> shared) {
+  pthread_setname_np(pthread_self(), "agent-sockets");
+  // `loop` is used only while this thread leads: the owner's stop() waits for the leader.
+  while (shared->threads.take_lead()) {
+    // Leads until it has requests of an agent to run here, or until the loop stops.
+    auto claimed = loop->lead();
+    if (!claimed) {  // stopped
+      loop->close_all();
+      shared->threads.stopped();
+      return;
+    }
+    if (shared->threads.hand_over_lead() && !loop->try_start_thread()) {
+      // No thread to lead meanwhile: lead on, and let the worker pool run the handlers.
+      shared->threads.take_back_lead();
+      claimed->hand_claimed_drain_to_pool();
+      continue;
+    }
+    claimed->run_claimed_drain();
+    claimed.reset();
+    shared->threads.back_from_handler();
+  }
+}
+
+bool SocketLoop::try_start_thread() {
+  try {
+    start_thread();
+    return true;
+  } catch (const std::system_error& e) {
+    spdlog::error("agent sockets: cannot start a thread ({}); requests wait for the worker pool", e.what());
+    return false;
+  }
 }
 
 void SocketLoop::stop() {
@@ -145,7 +193,9 @@ void SocketLoop::stop() {
     shared_->commands.push_back([this] { stop_ = true; });
     shared_->signal_locked();
   }
-  thread_.join();
+  // Threads inside a handler are not waited for: a handler that never returns must not hang
+  // the host's stop. Their replies find the sockets closed.
+  shared_->threads.wait_until_stopped();
   running_ = false;
 }
 
@@ -281,55 +331,52 @@ void SocketLoop::unbind(const std::string& agent) {
   });
 }
 
-void SocketLoop::run() {
-  // ZeroMQ starts its I/O and reaper threads with a context's first socket; do it now rather
-  // than in the first agent's bind.
-  zmq::socket_t(context_, zmq::socket_type::router).close();
-  std::vector<epoll_event> events(64);
-  std::vector<std::function<void()>> commands;
-  std::vector<std::weak_ptr<Socket>> flagged;
-  std::vector<std::shared_ptr<Socket>> ready;
-  std::unordered_set<Socket*> seen;
+std::shared_ptr<AgentEndpoint> SocketLoop::lead() {
   while (!stop_) {
     // epoll, not poll: a host with a thousand agents must not scan a thousand fds per wake.
-    const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);
+    const int n = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), -1);
     if (n < 0) {
       if (errno != EINTR) spdlog::error("agent sockets: epoll_wait failed: {}", std::strerror(errno));
       continue;
     }
-    ready.clear();
+    ready_.clear();
     bool woken = false;
     for (int k = 0; k < n; ++k) {
-      auto* socket = static_cast<Socket*>(events[k].data.ptr);
+      auto* socket = static_cast<Socket*>(events_[k].data.ptr);
       if (!socket) {
         woken = true;
         continue;
       }
       auto it = by_ptr_.find(socket);
-      if (it != by_ptr_.end()) ready.push_back(it->second);
+      if (it != by_ptr_.end()) ready_.push_back(it->second);
     }
     if (woken) {
       shared_->wakeup.clear();
       {
         std::lock_guard lock(shared_->mu);
         shared_->signalled = false;
-        commands.swap(shared_->commands);
-        flagged.swap(shared_->readable);
+        commands_.swap(shared_->commands);
+        flagged_.swap(shared_->readable);
       }
-      for (auto& command : commands) command();
-      commands.clear();
-      for (auto& weak : flagged) {
-        if (auto socket = weak.lock()) ready.push_back(std::move(socket));
+      for (auto& command : commands_) command();
+      commands_.clear();
+      for (auto& weak : flagged_) {
+        if (auto socket = weak.lock()) ready_.push_back(std::move(socket));
       }
-      flagged.clear();
+      flagged_.clear();
       if (stop_) break;
     }
-    seen.clear();
-    for (auto& socket : ready) {
-      if (!socket->closed_by_loop && seen.insert(socket.get()).second) receive_from(socket);
+    seen_.clear();
+    std::shared_ptr<AgentEndpoint> claimed;
+    for (auto& socket : ready_) {
+      if (socket->closed_by_loop || !seen_.insert(socket.get()).second) continue;
+      const bool may_claim = !claimed && shared_->threads.may_run_handler();
+      if (receive_from(socket, may_claim)) claimed = socket->endpoint;
     }
+    ready_.clear();
+    if (claimed) return claimed;
   }
-  close_all();
+  return nullptr;
 }
 
 void SocketLoop::adopt(const std::shared_ptr<Socket>& socket) {
@@ -343,7 +390,7 @@ void SocketLoop::adopt(const std::shared_ptr<Socket>& socket) {
   sockets_.push_back(socket);
   by_ptr_[socket.get()] = socket;
   // Requests may have arrived before its fd was watched: look once.
-  receive_from(socket);
+  receive_from(socket, false);
 }
 
 void SocketLoop::close_all() {
@@ -362,24 +409,28 @@ void SocketLoop::close_all() {
   sockets_.clear();
 }
 
-void SocketLoop::receive_from(const std::shared_ptr<Socket>& socket) {
+bool SocketLoop::receive_from(const std::shared_ptr<Socket>& socket, bool may_claim) {
   // Requests for the agent are collected under the socket's lock and handed over after it:
   // a closed agent answers at once, which sends on this same socket.
   std::vector<CallPtr> calls;
   {
     std::lock_guard lock(socket->mu);
-    if (socket->closed) return;
+    if (socket->closed) return false;
     Frames frames;
+    bool drained = false;  // a receive found nothing: ZMQ_FD signals the next request
     for (int n = 0; n < kReceiveBatch; ++n) {
       frames.clear();
       try {
-        if (!(socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) break;
+        // Received until EAGAIN rather than asking ZMQ_EVENTS first: each such question is
+        // a poll(2) inside ZeroMQ, a receive that finds a message is none.
         if (!zmq::recv_multipart(socket->socket, std::back_inserter(frames),
                                  zmq::recv_flags::dontwait)) {
+          drained = true;
           break;
         }
       } catch (const zmq::error_t& e) {
         if (e.num() != EAGAIN) spdlog::warn("agent sockets: receive failed: {}", e.what());
+        drained = e.num() == EAGAIN;
         break;
       }
       shared_->received.fetch_add(1, std::memory_order_relaxed);
@@ -422,13 +473,23 @@ void SocketLoop::receive_from(const std::shared_ptr<Socket>& socket) {
     }
     // With a full batch taken, more may wait: poll(2) would not say so (ZMQ_FD is
     // edge-like), so look again on the next turn.
-    if (socket->socket && (socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) {
+    if (!drained && socket->socket && (socket->socket.get(zmq::sockopt::events) & ZMQ_POLLIN)) {
       std::lock_guard shared_lock(shared_->mu);
       shared_->readable.push_back(socket);
       shared_->signal_locked();
     }
   }
-  for (auto& call : calls) socket->endpoint->submit(std::move(call));
+  // The first call may claim the agent's drain for this thread: it and the agent's calls
+  // queued behind it then run here, after the lead has been handed over.
+  bool claimed = false;
+  for (auto& call : calls) {
+    if (may_claim && !claimed) {
+      claimed = socket->endpoint->submit_claiming_drain(std::move(call));
+    } else {
+      socket->endpoint->submit(std::move(call));
+    }
+  }
+  return claimed;
 }
 
 SocketLoopCounters SocketLoop::counters() const {

@@ -4,7 +4,10 @@
 
 #include "messaging/messaging_host.hpp"
 
+#include <pthread.h>
+
 #include <future>
+#include <mutex>
 #include <memory>
 #include <stdexcept>
 
@@ -752,6 +755,140 @@ TEST_F(SocketLoopTest, HealthOfAHeldAgent) {
   auto reply = receive(socket);
   ASSERT_TRUE(reply);
   EXPECT_EQ(*reply, (Strings{"", "AH1", "200", R"({"agent": "H", "state": "starting"})"}));
+}
+
+
+// --- the socket loop's threads run handlers (leader/followers) ---
+
+std::string thread_name() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+// Waits until the socket loop watches the agent's socket (it answers agenthost.health itself):
+// a request that arrives before then is handed to the workers.
+void wait_watched(zmq::socket_t& socket) {
+  ASSERT_TRUE(send_all(socket, {"", "AH1", std::string(kHealthMethod), ""}));
+  ASSERT_TRUE(receive(socket));
+}
+
+// Serves "block": says it began (and on which thread), waits for `release` (5 s at most),
+// then says it left.
+struct BlockingAgent {
+  msgtest::Gate began, release, left;
+  std::mutex mu;
+  std::string thread;  // guarded by mu
+
+  void serve(AgentEndpoint& endpoint) {
+    endpoint.serve("block", [this](Request&) {
+      {
+        std::lock_guard lock(mu);
+        thread = thread_name();
+      }
+      began.open();
+      release.wait(5000ms);
+      left.open();
+      return std::string("released");
+    });
+  }
+  std::string ran_on() {
+    std::lock_guard lock(mu);
+    return thread;
+  }
+};
+
+TEST_F(SocketLoopTest, AHandlerRunsOnTheSocketThreadThatReceivedItAndOthersAreStillServed) {
+  BlockingAgent s;
+  auto endpoint = host_->endpoint("S", 1);
+  s.serve(*endpoint);
+  ASSERT_EQ(host_->bind("S", std::nullopt, false), std::nullopt);
+  host_->agent_ready("S");
+
+  auto to_s = dealer("inproc://agent/S");
+  wait_watched(to_s);
+  ASSERT_TRUE(send_all(to_s, {"", "AH1", "block", ""}));
+  ASSERT_TRUE(s.began.wait());
+  // Not handed to a worker: the thread that received it runs it, having handed the lead on.
+  EXPECT_EQ(s.ran_on(), "agent-sockets");
+  // While it blocks, another thread leads: B's callers are answered.
+  auto to_b = dealer(host_->tcp_endpoint("B"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(send_all(to_b, {"", "AH1", "echo", "n" + std::to_string(i)}));
+    auto reply = receive(to_b);
+    ASSERT_TRUE(reply) << "B was not answered while S's handler blocked";
+    EXPECT_EQ(*reply, (Strings{"", "AH1", "200", "n" + std::to_string(i)}));
+  }
+  s.release.open();
+  auto released = receive(to_s);
+  ASSERT_TRUE(released);
+  EXPECT_EQ(*released, (Strings{"", "AH1", "200", "released"}));
+}
+
+TEST(SocketLoopThreads, HandlersBeyondTheCapRunOnTheWorkers) {
+  auto options = options_for("m1");
+  options.workers = 1;  // one socket thread in a handler at a time
+  MessagingHost host(options);
+  ASSERT_EQ(host.start(), std::nullopt);
+  BlockingAgent first, second;
+  auto e1 = host.endpoint("S1", 1);
+  auto e2 = host.endpoint("S2", 1);
+  first.serve(*e1);
+  second.serve(*e2);
+  for (const char* name : {"S1", "S2"}) {
+    ASSERT_EQ(host.bind(name, std::nullopt, false), std::nullopt);
+    host.agent_ready(name);
+  }
+  auto dealer = [&](const std::string& endpoint) {
+    zmq::socket_t socket(host.context(), zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.connect(endpoint);
+    return socket;
+  };
+  auto to_1 = dealer("inproc://agent/S1");
+  auto to_2 = dealer("inproc://agent/S2");
+  wait_watched(to_1);
+  wait_watched(to_2);
+  ASSERT_TRUE(send_all(to_1, {"", "AH1", "block", ""}));
+  ASSERT_TRUE(first.began.wait());
+  ASSERT_TRUE(send_all(to_2, {"", "AH1", "block", ""}));
+  ASSERT_TRUE(second.began.wait()) << "S2 waited for S1's handler";
+  EXPECT_EQ(first.ran_on(), "agent-sockets");
+  EXPECT_EQ(second.ran_on(), "agent-workers");  // the cap is reached: the pool runs it
+  first.release.open();
+  second.release.open();
+  EXPECT_TRUE(receive(to_1));
+  EXPECT_TRUE(receive(to_2));
+}
+
+TEST(SocketLoopThreads, StopDoesNotWaitForAHandlerThatDoesNotReturn) {
+  auto host = std::make_unique<MessagingHost>(options_for("m1"));
+  ASSERT_EQ(host->start(), std::nullopt);
+  BlockingAgent s;
+  auto endpoint = host->endpoint("S", 1);
+  s.serve(*endpoint);
+  ASSERT_EQ(host->bind("S", std::nullopt, false), std::nullopt);
+  host->agent_ready("S");
+  {
+    zmq::socket_t to_s(host->context(), zmq::socket_type::dealer);
+    to_s.set(zmq::sockopt::linger, 0);
+    to_s.connect("inproc://agent/S");
+    wait_watched(to_s);
+    ASSERT_TRUE(send_all(to_s, {"", "AH1", "block", ""}));
+    ASSERT_TRUE(s.began.wait());
+    ASSERT_EQ(s.ran_on(), "agent-sockets");
+  }
+  const auto before = std::chrono::steady_clock::now();
+  auto stopped = std::async(std::launch::async, [&] { host->stop(); });
+  ASSERT_EQ(stopped.wait_for(3s), std::future_status::ready) << "stop() waited for the handler";
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
+  EXPECT_FALSE(s.left.is_open());
+  // Released after the stop: its reply finds the socket closed, and its thread ends.
+  s.release.open();
+  ASSERT_TRUE(s.left.wait());
+  EXPECT_TRUE(eventually([&] { return host->socket_counters().replies_dropped == 1; }));
+  endpoint.reset();
+  host.reset();
 }
 
 }  // namespace

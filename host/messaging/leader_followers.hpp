@@ -1,0 +1,69 @@
+#pragma once
+// Who of the socket loop's threads leads (leader/followers, as in ACE's reactor). The leader
+// waits for requests and receives them; when it has taken a handler to run, it hands the lead
+// to an idle follower (or asks for a new thread) and runs the handler itself. The request is
+// not passed to a worker and the worker woken: one thread wake-up less per request. Back from
+// the handler, a thread leads again when nobody does, else waits as a follower, or retires
+// when enough others wait.
+//
+// Holding the lead is what allows a thread to use what the leader owns (the loop's epoll set
+// and its socket list); the mutex it passes through is the hand-over's memory barrier.
+//
+// Threads: every method from the loop's threads, except wait_until_stopped() (the owner).
+// Kept in a shared_ptr by the threads: one that comes back from a handler after the loop
+// was stopped and destroyed finds out here, and touches nothing else.
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+namespace agenthost::messaging {
+
+class LeaderFollowers {
+ public:
+  // `max_in_handlers`: threads that may be inside a handler at once (beyond it, calls go to
+  // the worker pool). `max_idle`: followers kept waiting; more retire.
+  LeaderFollowers(std::size_t max_in_handlers, std::size_t max_idle);
+
+  // The owner, before the first thread starts: counts it.
+  void thread_starting();
+
+  // Waits as a follower until the lead is free, and takes it. False when the thread is to
+  // end: the loop stopped, or enough other threads wait (it has been uncounted).
+  bool take_lead();
+
+  // The leader: may a thread go into a handler now?
+  bool may_run_handler() const;
+
+  // The leader gives up the lead to run a handler. True when no follower waits: the caller
+  // must start a new thread (already counted), which will take the lead.
+  bool hand_over_lead();
+
+  // The thread that handed the lead over could not start the new thread it was asked for:
+  // it leads again (and does not go into a handler).
+  void take_back_lead();
+
+  // A thread back from its handler (then take_lead()).
+  void back_from_handler();
+
+  // The leader, once the loop has stopped: every thread not in a handler ends.
+  void stopped();
+
+  // The owner: waits until the loop has stopped and every thread not in a handler has ended
+  // (one still in a handler ends when it returns).
+  void wait_until_stopped();
+
+ private:
+  const std::size_t max_in_handlers_;
+  const std::size_t max_idle_;
+  mutable std::mutex mu_;
+  std::condition_variable lead_free_;  // followers wait here
+  std::condition_variable ended_;      // wait_until_stopped() waits here
+  bool led_ = false;            // guarded by mu_: some thread holds the lead
+  bool stopped_ = false;        // guarded by mu_
+  std::size_t live_ = 0;        // guarded by mu_: threads started and not yet ended
+  std::size_t idle_ = 0;        // guarded by mu_: followers waiting for the lead
+  std::size_t in_handlers_ = 0; // guarded by mu_
+};
+
+}  // namespace agenthost::messaging
