@@ -30,9 +30,11 @@ struct Request {
 // A handler returns the reply payload. To answer with an error, throw: the caller gets
 // CallStatus::remote_error with the exception's what() (and the host counts the error).
 //
-// Threads: handlers run on the host's worker pool, never on the socket thread. The handlers
-// of one agent run one at a time unless its config sets `concurrency: N`; a handler may call
-// other agents (a blocked worker is replaced while it waits).
+// Threads: handlers run on the host's worker pool, or on the host thread that received the
+// request from a socket, which hands its socket duty to another thread first: a handler may
+// block without holding up any other agent's requests. The handlers of one agent run one at
+// a time unless its config sets `concurrency: N`; a handler may call other agents (a blocked
+// worker is replaced while it waits).
 using Handler = std::function<std::string(Request&)>;
 
 // How a call ended. Every failure is distinct, so a caller can tell "the agent is slow" from
