@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "../free_port.hpp"
 #include "child_processes.hpp"
 #include "messaging/agent_client.hpp"
 #include "messaging/messaging_host.hpp"
@@ -198,7 +199,9 @@ InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& 
   // The serving host: a real agenthost process with one echo agent on an ephemeral port.
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("ah-bench-{}", ::getpid());
   std::filesystem::create_directories(dir);
-  const int port = 20000 + ::getpid() % 20000;
+  // Asked of the kernel: a fixed port could be one an earlier section's connection still holds.
+  const int port = free_loopback_port();
+  if (port < 0) throw std::runtime_error("no free tcp port on 127.0.0.1");
   std::shared_ptr<const messaging::CurveSettings> curve;
   std::string host_keys, agent_keys;
   if (variant == CrossHost::curve) {

@@ -25,6 +25,7 @@
 
 #include <fmt/core.h>
 
+#include "../free_port.hpp"
 #include "demo_figures.hpp"
 #include "host_process.hpp"
 #include "many_agents.hpp"
@@ -65,18 +66,10 @@ void result(const std::string& key, double value, const char* unit) {
   std::fflush(stdout);
 }
 
-// A port the kernel considers free right now; good enough for one bench run at a time.
 int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool ok = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  if (fd >= 0) close(fd);
-  if (!ok) fail("cannot find a free tcp port");
-  return ntohs(addr.sin_port);
+  const int port = free_loopback_port();
+  if (port < 0) fail("cannot find a free tcp port");
+  return port;
 }
 
 // "... startup complete: 84 ready, 0 failed, 0 blocked in 0.312s": the count before `word`.
