@@ -292,6 +292,7 @@ CallResult AgentClient::call_remote(const std::string& address, std::string_view
         answered = true;
         break;
       }
+      socket.set(zmq::sockopt::rcvtimeo, -1);  // the pooled socket goes back as it came
       if (!answered) {
         result = to_call_result(kCallerGaveUp, fmt::format("no reply from '{}' at {} to '{}' within "
                                                             "the deadline", target_, address, method));
