@@ -240,7 +240,7 @@ InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& 
     if (Clock::now() > until) throw std::runtime_error("the serving agenthost did not come up");
     std::this_thread::sleep_for(20ms);
   }
-  RawTcpPair raw(plan.reply_timeout);
+  ReqRepPair raw("tcp://127.0.0.1:*", plan.reply_timeout);
   const std::string payload(kBenchPayload);
   auto result = interleave_round_trips(
       plan, kInterleavedBlocks,

@@ -47,7 +47,7 @@ enum class CrossHost { plain, isolated, curve };
 
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp
-// on 127.0.0.1, in alternating blocks with raw tcp round trips (RawTcpPair) in this process:
+// on 127.0.0.1, in alternating blocks with raw tcp round trips (ReqRepPair on tcp) in this process:
 // the baseline from the same moments.
 InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
                                   const std::string& plugin_dir, CrossHost variant = CrossHost::plain);

@@ -36,36 +36,6 @@ void serve_echo(zmq::socket_t rep, std::stop_token stop) noexcept {
   }
 }
 
-LatencyResult measure(zmq::socket_t& req, const RoundTripPlan& plan) {
-  zmq::message_t reply;
-  return measure_round_trips(plan, [&] {
-    req.send(zmq::buffer(kBenchPayload), zmq::send_flags::none);
-    if (!req.recv(reply)) {
-      throw std::runtime_error(fmt::format("no reply within {} ms", plan.reply_timeout.count()));
-    }
-  });
-}
-
-LatencyResult req_rep_between_threads(const std::string& bind_to, const RoundTripPlan& plan) {
-  zmq::context_t context(1);
-  zmq::socket_t rep(context, zmq::socket_type::rep);
-  rep.set(zmq::sockopt::linger, 0);
-  rep.bind(bind_to);
-  const auto endpoint = rep.get(zmq::sockopt::last_endpoint);  // the port for "tcp://...:*"
-
-  // Declared after the context, so it is joined (and its socket closed) before the context
-  // is terminated.
-  std::jthread server([socket = std::move(rep)](std::stop_token stop) mutable {
-    serve_echo(std::move(socket), stop);
-  });
-
-  zmq::socket_t req(context, zmq::socket_type::req);
-  req.set(zmq::sockopt::linger, 0);
-  req.set(zmq::sockopt::rcvtimeo, static_cast<int>(plan.reply_timeout.count()));
-  req.connect(endpoint);
-  return measure(req, plan);
-}
-
 // "ROUND_TRIPS_NS <elapsed> <sample> <sample> ...", as py_req_client.py prints it.
 LatencyResult parse_client_line(std::string_view line) {
   std::vector<long long> numbers;
@@ -92,12 +62,12 @@ LatencyResult parse_client_line(std::string_view line) {
 
 }  // namespace
 
-struct RawTcpPair::Ends {
-  explicit Ends(std::chrono::milliseconds timeout) : reply_timeout(timeout) {
+struct ReqRepPair::Ends {
+  Ends(const std::string& bind_to, std::chrono::milliseconds timeout) : reply_timeout(timeout) {
     zmq::socket_t rep(context, zmq::socket_type::rep);
     rep.set(zmq::sockopt::linger, 0);
-    rep.bind("tcp://127.0.0.1:*");
-    const auto endpoint = rep.get(zmq::sockopt::last_endpoint);
+    rep.bind(bind_to);
+    const auto endpoint = rep.get(zmq::sockopt::last_endpoint);  // the port for "tcp://...:*"
     server = std::jthread([socket = std::move(rep)](std::stop_token stop) mutable {
       serve_echo(std::move(socket), stop);
     });
@@ -115,17 +85,24 @@ struct RawTcpPair::Ends {
   std::jthread server;
 };
 
-RawTcpPair::RawTcpPair(std::chrono::milliseconds reply_timeout)
-    : ends_(std::make_unique<Ends>(reply_timeout)) {}
+ReqRepPair::ReqRepPair(const std::string& bind_to, std::chrono::milliseconds reply_timeout)
+    : ends_(std::make_unique<Ends>(bind_to, reply_timeout)) {}
 
-RawTcpPair::~RawTcpPair() = default;
+ReqRepPair::~ReqRepPair() = default;
 
-void RawTcpPair::round_trip() {
+void ReqRepPair::round_trip() {
   ends_->req.send(zmq::buffer(kBenchPayload), zmq::send_flags::none);
   if (!ends_->req.recv(ends_->reply)) {
     throw std::runtime_error(fmt::format("no reply within {} ms", ends_->reply_timeout.count()));
   }
 }
+
+namespace {
+LatencyResult req_rep_between_threads(const std::string& bind_to, const RoundTripPlan& plan) {
+  ReqRepPair pair(bind_to, plan.reply_timeout);
+  return measure_round_trips(plan, [&] { pair.round_trip(); });
+}
+}  // namespace
 
 LatencyResult raw_inproc_round_trips(const RoundTripPlan& plan) {
   return req_rep_between_threads("inproc://bench-raw-inproc", plan);

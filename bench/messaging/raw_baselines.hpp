@@ -52,14 +52,16 @@ LatencyResult measure_round_trips(const RoundTripPlan& plan, RoundTrip&& round_t
   return summarize(std::move(samples), before - start);
 }
 
-// raw_tcp's two ends kept open, for round trips one at a time: measured in turns with
-// another path (interleaved.hpp). round_trip() throws when no reply comes in time.
-class RawTcpPair {
+// The raw REQ -> REP pair between two threads of this process (one context), the REP bound
+// on `bind_to` ("inproc://..." or "tcp://127.0.0.1:*"): raw_inproc and raw_tcp, and the
+// baseline measured in turns with another path (interleaved.hpp). round_trip() throws when
+// no reply comes in time.
+class ReqRepPair {
  public:
-  explicit RawTcpPair(std::chrono::milliseconds reply_timeout);
-  ~RawTcpPair();
-  RawTcpPair(const RawTcpPair&) = delete;
-  RawTcpPair& operator=(const RawTcpPair&) = delete;
+  ReqRepPair(const std::string& bind_to, std::chrono::milliseconds reply_timeout);
+  ~ReqRepPair();
+  ReqRepPair(const ReqRepPair&) = delete;
+  ReqRepPair& operator=(const ReqRepPair&) = delete;
   void round_trip();
 
  private:

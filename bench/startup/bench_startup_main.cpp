@@ -9,10 +9,7 @@
 // Start-up is measured from just before spawn to the host's `startup complete` line, so it
 // includes exec, config loading and every dlopen — what an operator waits for.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

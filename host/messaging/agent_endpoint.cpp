@@ -79,16 +79,15 @@ bool AgentEndpoint::submit_claiming_drain(CallPtr call) {
     return false;
   }
   queue_.push_back(std::move(call));
-  bool claimed = false;
-  if (running_ < concurrency_ && queue_.size() > static_cast<std::size_t>(running_ - in_handler_)) {
-    ++running_;
-    claimed = true;
-  }
+  const bool claimed = drain_wanted_locked();
+  if (claimed) ++running_;
   schedule_locked();
   return claimed;
 }
 
-void AgentEndpoint::hand_claimed_drain_to_pool() {
+void AgentEndpoint::hand_claimed_drain_to_pool() { post_running_drain(); }
+
+void AgentEndpoint::post_running_drain() {
   if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
     // The host is stopping: the calls stay queued until close() answers them.
     std::lock_guard lock(mu_);
@@ -96,12 +95,15 @@ void AgentEndpoint::hand_claimed_drain_to_pool() {
   }
 }
 
+bool AgentEndpoint::drain_wanted_locked() const {
+  // Drains that are not inside a handler will take queued calls; another is wanted only for
+  // the calls beyond those, up to the agent's concurrency.
+  return running_ < concurrency_ && queue_.size() > static_cast<std::size_t>(running_ - in_handler_);
+}
+
 void AgentEndpoint::schedule_locked() {
   if (mode_ != Mode::open) return;
-  // Drains that are not inside a handler will take queued calls; start more only for the
-  // calls beyond those, up to the agent's concurrency.
-  while (running_ < concurrency_ &&
-         queue_.size() > static_cast<std::size_t>(running_ - in_handler_)) {
+  while (drain_wanted_locked()) {
     ++running_;
     if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
       --running_;  // the host is stopping: the calls stay queued until close() answers them
@@ -134,10 +136,7 @@ void AgentEndpoint::drain() {
   }
   // Batch used up: requeue behind the other agents' work, keeping this drain's slot.
   lock.unlock();
-  if (!pool_.post([self = shared_from_this()] { self->drain(); })) {
-    lock.lock();
-    if (--running_ == 0) idle_cv_.notify_all();
-  }
+  post_running_drain();
 }
 
 void AgentEndpoint::run(Call& call, const HandlerMap& handlers, RequestObserver* observer) {

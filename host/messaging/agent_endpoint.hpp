@@ -96,6 +96,9 @@ class AgentEndpoint : public std::enable_shared_from_this<AgentEndpoint> {
 
   static void check_method(const std::string& method, const Handler& handler);
   void schedule_locked();
+  bool drain_wanted_locked() const;
+  // Posts a drain that already counts in running_ (uncounted when the pool refuses it).
+  void post_running_drain();
   void drain();
   void run(Call& call, const HandlerMap& handlers, RequestObserver* observer);
   // The method as a metrics label for a call refused while the agent is down (its handlers

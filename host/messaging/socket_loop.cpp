@@ -367,11 +367,12 @@ std::shared_ptr<AgentEndpoint> SocketLoop::lead() {
       if (stop_) break;
     }
     seen_.clear();
+    // Asked once a turn: only the leader raises the count of threads in handlers.
+    const bool may_run_handler = shared_->threads.may_run_handler();
     std::shared_ptr<AgentEndpoint> claimed;
     for (auto& socket : ready_) {
       if (socket->closed_by_loop || !seen_.insert(socket.get()).second) continue;
-      const bool may_claim = !claimed && shared_->threads.may_run_handler();
-      if (receive_from(socket, may_claim)) claimed = socket->endpoint;
+      if (receive_from(socket, may_run_handler && !claimed)) claimed = socket->endpoint;
     }
     ready_.clear();
     if (claimed) return claimed;
