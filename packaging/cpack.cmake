@@ -22,9 +22,10 @@ set(CPACK_DEBIAN_AGENTHOST_PACKAGE_NAME agenthost)
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_SECTION admin)
 # dpkg-shlibdeps computes the linked runtime libraries; the postinst needs adduser
 # (deb-systemd-invoke is in init-system-helpers, which is essential); libcurl4 is opened
-# with dlopen() by the etcd registry backend, which dpkg-shlibdeps cannot see.
+# with dlopen() by the etcd registry backend, and libsystemd0 when systemd runs the host,
+# which dpkg-shlibdeps cannot see.
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_AGENTHOST_PACKAGE_DEPENDS "adduser, libcurl4")
+set(CPACK_DEBIAN_AGENTHOST_PACKAGE_DEPENDS "adduser, libcurl4, libsystemd0")
 set(CPACK_DEBIAN_AGENTHOST_PACKAGE_CONTROL_EXTRA
   ${CMAKE_CURRENT_SOURCE_DIR}/debian/conffiles
   ${CMAKE_CURRENT_SOURCE_DIR}/debian/postinst

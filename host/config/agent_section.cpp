@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "config/config_sections.hpp"
+#include "config/map_fields.hpp"
 #include "config/suggest.hpp"
 
 namespace agenthost::config {
@@ -117,30 +118,31 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
     return keys;
   }();
   reader.check_keys(node, "agent", all_keys);
+  const MapFields fields(node);
   AgentSpec agent;
-  const YAML::Node name = node["name"];
+  const YAML::Node* name = fields.find("name");
   if (!name) {
     reader.error(node, "agent has no 'name' (add name: SomeAgent)");
-  } else if (auto text = reader.text(name, "agent name")) {
-    if (text->empty()) reader.error(name, "agent name is empty (give the agent a name)");
+  } else if (auto text = reader.text(*name, "agent name")) {
+    if (text->empty()) reader.error(*name, "agent name is empty (give the agent a name)");
     // `agentctl log-level agenthost` and the logger field of log lines mean the host.
     if (*text == observability::kHostLoggerName)
-      reader.error(name, fmt::format("agent name '{}' is the host's own logger's name (rename the agent)", *text));
+      reader.error(*name, fmt::format("agent name '{}' is the host's own logger's name (rename the agent)", *text));
     agent.name = *text;
   }
-  agent.where = reader.at(name ? name : node);
+  agent.where = reader.at(name ? *name : node);
 
-  if (auto n = node["kind"]) read_agent_kind(n, reader, agent);
-  if (auto n = node["plugin"]; n && agent.kind == AgentKind::process) {
-    reader.error(n, fmt::format("process agent '{}' runs its command, not a plugin (remove plugin, or "
+  if (const YAML::Node* n = fields.find("kind")) read_agent_kind(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("plugin"); n && agent.kind == AgentKind::process) {
+    reader.error(*n, fmt::format("process agent '{}' runs its command, not a plugin (remove plugin, or "
                                 "remove kind: process)",
                                 agent.name));
   } else if (n) {
-    agent.plugin_where = reader.at(n);
-    if (auto text = reader.text(n, "plugin")) {
+    agent.plugin_where = reader.at(*n);
+    if (auto text = reader.text(*n, "plugin")) {
       if (valid_plugin_name(*text)) agent.plugin = *text;
       else
-        reader.error(n, fmt::format("plugin name '{}' of agent '{}' is not a plain name (use letters, digits, "
+        reader.error(*n, fmt::format("plugin name '{}' of agent '{}' is not a plain name (use letters, digits, "
                                     "'_', '-' and '.'; the folders are host.plugin_dirs)",
                                     *text, agent.name));
     }
@@ -148,26 +150,26 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
     reader.error(node, fmt::format("agent '{}' has no 'plugin' (add plugin: NAME, the file libNAME.so)",
                                    agent.name));
   }
-  read_process_keys(node, reader, agent);
-  if (auto n = node["isolation"]) read_isolation(n, reader, agent);
-  if (auto n = node["machine"]) read_machines(n, reader, agent);
-  if (auto n = node["port"]) read_port(n, reader, agent);
-  if (auto n = node["dependencies"]) {
-    if (auto deps = reader.text_list(n, "dependencies")) {
+  read_process_keys(fields, reader, agent);
+  if (const YAML::Node* n = fields.find("isolation")) read_isolation(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("machine")) read_machines(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("port")) read_port(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("dependencies")) {
+    if (auto deps = reader.text_list(*n, "dependencies")) {
       for (auto& dep : *deps) agent.dependencies.push_back({dep.text, dep.where});
     }
   }
-  if (auto n = node["restart"]) read_restart(n, reader, agent);
-  read_supervision(node, reader, agent);
-  if (auto n = node["expected_start"]) agent.expected_start = reader.duration(n, "expected_start");
-  if (auto n = node["start_timeout"]) agent.start_timeout = reader.duration(n, "start_timeout");
-  if (auto n = node["concurrency"])
-    assign(reader.integer(n, fmt::format("concurrency of agent '{}'", agent.name), 1, 4096), agent.concurrency);
-  if (auto n = node["log_level"])
-    agent.log_level = read_log_level(n, reader, "log_level", fmt::format(" for agent '{}'", agent.name));
-  if (auto n = node["config"]) {
-    reader.substitute_tree(n);
-    agent.config = n;
+  if (const YAML::Node* n = fields.find("restart")) read_restart(*n, reader, agent);
+  read_supervision(fields, reader, agent);
+  if (const YAML::Node* n = fields.find("expected_start")) agent.expected_start = reader.duration(*n, "expected_start");
+  if (const YAML::Node* n = fields.find("start_timeout")) agent.start_timeout = reader.duration(*n, "start_timeout");
+  if (const YAML::Node* n = fields.find("concurrency"))
+    assign(reader.integer(*n, fmt::format("concurrency of agent '{}'", agent.name), 1, 4096), agent.concurrency);
+  if (const YAML::Node* n = fields.find("log_level"))
+    agent.log_level = read_log_level(*n, reader, "log_level", fmt::format(" for agent '{}'", agent.name));
+  if (const YAML::Node* n = fields.find("config")) {
+    reader.substitute_tree(*n);
+    agent.config = *n;
   }
   if (agent.name.empty()) return std::nullopt;
   return agent;

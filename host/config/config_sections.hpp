@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/config_model.hpp"
+#include "config/map_fields.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace agenthost::config {
@@ -43,13 +44,13 @@ std::optional<observability::LogLevel> read_log_level(const YAML::Node& node, Ya
 // dependencies) still see it and do not report it as unknown.
 std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader);
 // restart_backoff, start_limit and liveness of one agent (supervision_section.cpp).
-void read_supervision(const YAML::Node& node, YamlReader& reader, AgentSpec& agent);
+void read_supervision(const MapFields& fields, YamlReader& reader, AgentSpec& agent);
 
 // kind: plugin|process (process_section.cpp), and the keys only process agents have:
 // command, args, env, workdir, endpoint, ready, stop_timeout. For a plugin agent, reports any
 // of them as misplaced.
 void read_agent_kind(const YAML::Node& node, YamlReader& reader, AgentSpec& agent);
-void read_process_keys(const YAML::Node& node, YamlReader& reader, AgentSpec& agent);
+void read_process_keys(const MapFields& fields, YamlReader& reader, AgentSpec& agent);
 const std::vector<std::string>& process_agent_keys();
 
 // Reads a list of agents (`agents:`), appending to `out`.

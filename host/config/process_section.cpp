@@ -99,34 +99,34 @@ void read_agent_kind(const YAML::Node& node, YamlReader& reader, AgentSpec& agen
   }
 }
 
-void read_process_keys(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
+void read_process_keys(const MapFields& fields, YamlReader& reader, AgentSpec& agent) {
   if (agent.kind != AgentKind::process) {
     for (const auto& key : process_agent_keys())
-      if (auto n = node[key])
-        reader.error(n, fmt::format("'{}' is for process agents (add kind: process to agent '{}', or remove it)",
+      if (const YAML::Node* n = fields.find(key))
+        reader.error(*n, fmt::format("'{}' is for process agents (add kind: process to agent '{}', or remove it)",
                                     key, agent.name));
     return;
   }
-  if (auto n = node["command"]) {
-    auto text = reader.text(n, fmt::format("command of agent '{}'", agent.name));
-    if (text && text->empty()) reader.error(n, fmt::format("command of agent '{}' is empty", agent.name));
+  if (const YAML::Node* n = fields.find("command")) {
+    auto text = reader.text(*n, fmt::format("command of agent '{}'", agent.name));
+    if (text && text->empty()) reader.error(*n, fmt::format("command of agent '{}' is empty", agent.name));
     else if (text) agent.process.command = *text;
   } else {
-    reader.error(node, fmt::format("process agent '{}' has no 'command' (add command: PROGRAM, e.g. python3)",
+    reader.error(fields.map(), fmt::format("process agent '{}' has no 'command' (add command: PROGRAM, e.g. python3)",
                                    agent.name));
   }
-  if (auto n = node["args"]) {
-    if (auto args = reader.text_list(n, fmt::format("args of agent '{}'", agent.name)))
+  if (const YAML::Node* n = fields.find("args")) {
+    if (auto args = reader.text_list(*n, fmt::format("args of agent '{}'", agent.name)))
       for (auto& arg : *args) agent.process.args.push_back(std::move(arg.text));
   }
-  if (auto n = node["env"]) read_env(n, reader, agent);
-  if (auto n = node["workdir"]) {
-    if (auto text = reader.text(n, fmt::format("workdir of agent '{}'", agent.name))) agent.process.workdir = *text;
+  if (const YAML::Node* n = fields.find("env")) read_env(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("workdir")) {
+    if (auto text = reader.text(*n, fmt::format("workdir of agent '{}'", agent.name))) agent.process.workdir = *text;
   }
-  if (auto n = node["endpoint"]) read_endpoint(n, reader, agent);
-  if (auto n = node["ready"]) read_ready(n, reader, agent);
-  if (auto n = node["stop_timeout"])
-    assign(reader.positive_duration(n, fmt::format("stop_timeout of agent '{}'", agent.name)),
+  if (const YAML::Node* n = fields.find("endpoint")) read_endpoint(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("ready")) read_ready(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("stop_timeout"))
+    assign(reader.positive_duration(*n, fmt::format("stop_timeout of agent '{}'", agent.name)),
            agent.process.stop_timeout);
 }
 

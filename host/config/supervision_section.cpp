@@ -64,10 +64,10 @@ void read_liveness(const YAML::Node& node, YamlReader& reader, AgentSpec& agent)
 
 }  // namespace
 
-void read_supervision(const YAML::Node& node, YamlReader& reader, AgentSpec& agent) {
-  if (auto n = node["restart_backoff"]) read_backoff(n, reader, agent);
-  if (auto n = node["start_limit"]) read_start_limit(n, reader, agent);
-  if (auto n = node["liveness"]) read_liveness(n, reader, agent);
+void read_supervision(const MapFields& fields, YamlReader& reader, AgentSpec& agent) {
+  if (const YAML::Node* n = fields.find("restart_backoff")) read_backoff(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("start_limit")) read_start_limit(*n, reader, agent);
+  if (const YAML::Node* n = fields.find("liveness")) read_liveness(*n, reader, agent);
 }
 
 }  // namespace agenthost::config

@@ -9,10 +9,10 @@ void Registry::publish(RegistryEntry entry) {
   std::function<void()> local_change;
   {
     std::lock_guard lock(mu_);
-    auto& slot = entries_[Key{entry.agent, machine_}];
-    if (slot == entry) return;
-    slot = entry;
-    update_has_replicas_locked();
+    auto [slot, inserted] = entries_.try_emplace(Key{entry.agent, machine_});
+    if (!inserted && slot->second == entry) return;
+    slot->second = entry;
+    if (inserted) instances_changed_locked(entry.agent, +1);
     local_change = local_change_;
   }
   notify({entry});
@@ -28,7 +28,7 @@ void Registry::withdraw(const std::string& agent) {
     if (it == entries_.end()) return;
     gone = it->second;
     entries_.erase(it);
-    update_has_replicas_locked();
+    instances_changed_locked(agent, -1);
     local_change = local_change_;
   }
   gone.ready = false;
@@ -71,7 +71,7 @@ void Registry::replace_machine(const std::string& machine, std::vector<RegistryE
       changed.push_back(entry);
       slot = std::move(entry);
     }
-    update_has_replicas_locked();
+    count_replicated_locked();
   }
   notify(changed);
 }
@@ -128,17 +128,31 @@ void Registry::on_local_change(std::function<void()> notify) {
   local_change_ = std::move(notify);
 }
 
-void Registry::update_has_replicas_locked() {
-  bool replicas = false;
+void Registry::count_replicated_locked() {
+  replicated_agents_ = 0;
   const std::string* previous = nullptr;
+  bool counted = false;  // the agent `previous` names is counted already
   for (const auto& [key, entry] : entries_) {
     if (previous && *previous == key.first) {
-      replicas = true;
-      break;
+      if (!counted) ++replicated_agents_;
+      counted = true;
+    } else {
+      counted = false;
     }
     previous = &key.first;
   }
-  has_replicas_.store(replicas, std::memory_order_relaxed);
+  has_replicas_.store(replicated_agents_ > 0, std::memory_order_relaxed);
+}
+
+void Registry::instances_changed_locked(const std::string& agent, int delta) {
+  // Only this agent's count changed: a look at its own entries, not a walk over all of them
+  // (a thousand agents publishing at start-up made that walk quadratic).
+  int now = 0;
+  for (auto it = entries_.lower_bound(Key{agent, ""}); it != entries_.end() && it->first.first == agent; ++it) ++now;
+  const int before = now - delta;
+  if (before < 2 && now >= 2) ++replicated_agents_;
+  if (before >= 2 && now < 2) --replicated_agents_;
+  has_replicas_.store(replicated_agents_ > 0, std::memory_order_relaxed);
 }
 
 void Registry::notify(const std::vector<RegistryEntry>& changed) {

@@ -68,12 +68,16 @@ class Registry {
   using Key = std::pair<std::string, std::string>;  // (agent, machine)
 
   void notify(const std::vector<RegistryEntry>& changed);
-  void update_has_replicas_locked();
+  // has_replicas_ after entries of `agent` were added (delta > 0) or removed (delta < 0)...
+  void instances_changed_locked(const std::string& agent, int delta);
+  // ...and after any other change, by counting them all.
+  void count_replicated_locked();
 
   const std::string machine_;
   Fallback fallback_;  // set before use, then read only
   mutable std::mutex mu_;
   std::map<Key, RegistryEntry> entries_;  // guarded by mu_; an agent's instances are adjacent
+  std::size_t replicated_agents_ = 0;  // guarded by mu_: agents with instances on 2+ machines
   std::atomic<bool> has_replicas_{false};
   std::map<int, Listener> listeners_;                          // guarded by mu_
   std::function<void()> local_change_;                         // guarded by mu_

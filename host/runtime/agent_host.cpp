@@ -13,9 +13,11 @@
 #include "messaging/tcp_address.hpp"
 #include "observability/metric_families_json.hpp"
 #include "runtime/agent_host_record.hpp"
+#include "runtime/agent_status_json.hpp"
 
 namespace agenthost::runtime {
 namespace {
+
 
 std::string tcp_of(const config::ListenAddress& address) {
   return messaging::tcp_address(address.host, std::to_string(address.port));
@@ -187,11 +189,8 @@ void AgentHost::publish_status_locked(const Record& r) {
   if (!r.selected) return;
   auto endpoint = messaging_->find_endpoint(r.spec->name);
   if (!endpoint) return;
-  endpoint->set_status_json(nlohmann::json{{"agent", r.spec->name},
-                                           {"state", to_string(r.state)},
-                                           {"health", to_string(r.health.status)},
-                                           {"detail", r.health.detail}}
-                                .dump());
+  endpoint->set_status_json(agent_status_json(r.spec->name, to_string(r.state), to_string(r.health.status),
+                                              r.health.detail));
 }
 
 double AgentHost::now_ms() const {

@@ -4,7 +4,8 @@
 #include <cstring>
 
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
+
+#include "systemd/systemd_library.hpp"
 
 namespace agenthost::systemd {
 namespace {
@@ -22,12 +23,19 @@ std::string one_line(std::string_view text) {
 SystemdNotifier::SystemdNotifier() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
   if (!socket || !*socket) return;
+  std::string why;
+  library_ = systemd_library(&why);
+  if (!library_) {
+    // systemd waits for READY=1 until TimeoutStartSec= and then stops the service: say why.
+    spdlog::error("systemd: NOTIFY_SOCKET is set but {}; systemd will not hear READY=1 or keep-alives", why);
+    return;
+  }
   enabled_ = true;
   socket_ = socket;
   // Positive only when WATCHDOG_USEC is set and WATCHDOG_PID is unset or this process's.
   // The environment stays as it is: sd_notify reads NOTIFY_SOCKET at every call.
   std::uint64_t usec = 0;
-  const int r = sd_watchdog_enabled(0, &usec);
+  const int r = library_->watchdog_enabled(0, &usec);
   if (r > 0 && usec > 0) {
     watchdog_ = std::chrono::microseconds(usec);
   } else if (r < 0) {
@@ -56,7 +64,7 @@ void SystemdNotifier::watchdog() {
 
 void SystemdNotifier::send(const std::string& message) {
   if (!enabled_) return;
-  const int r = sd_notify(0, message.c_str());
+  const int r = library_->notify(0, message.c_str());
   if (r < 0 && !warned_.exchange(true)) {
     spdlog::warn("systemd: cannot notify {}: {} (further failures are not logged)", socket_,
                  std::strerror(-r));

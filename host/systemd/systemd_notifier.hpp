@@ -2,7 +2,7 @@
 // What the host tells systemd (sd_notify(3)): READY=1 when start-up has finished, STATUS=
 // lines, STOPPING=1, RELOADING=1 and WATCHDOG=1 keep-alives. Without NOTIFY_SOCKET (not run
 // by systemd, or not Type=notify) every call does nothing, so the host behaves the same
-// either way.
+// either way. libsystemd itself is opened only then (systemd_library.hpp).
 //
 // Threads: the environment is read once, in the constructor; every call may then come from
 // any thread (sd_notify opens a socket of its own for each message). The host sends them all
@@ -15,6 +15,8 @@
 #include <string_view>
 
 namespace agenthost::systemd {
+
+struct SystemdLibrary;
 
 class SystemdNotifier {
  public:
@@ -34,6 +36,7 @@ class SystemdNotifier {
  private:
   void send(const std::string& message);
 
+  const SystemdLibrary* library_ = nullptr;  // opened only when NOTIFY_SOCKET is set
   bool enabled_ = false;
   std::string socket_;
   std::optional<std::chrono::microseconds> watchdog_;

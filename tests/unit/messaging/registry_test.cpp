@@ -186,6 +186,29 @@ TEST(MessagingRegistryTest, APeerAddsAnInstanceBesideTheLocalOne) {
   EXPECT_FALSE(registry.has_replicas());
 }
 
+TEST(MessagingRegistryTest, ReplicasAreCountedPerAgentAsLocalInstancesComeAndGo) {
+  Registry registry("m1");
+  registry.replace_machine("m2", {entry("A", "m2", "tcp://10.0.0.2:7100", true),
+                                  entry("B", "m2", "tcp://10.0.0.2:7101", true)});
+  EXPECT_FALSE(registry.has_replicas());
+  registry.publish(entry("A", "m1", "tcp://127.0.0.1:7100", false));
+  EXPECT_TRUE(registry.has_replicas());
+  registry.publish(entry("A", "m1", "tcp://127.0.0.1:7100", true));  // a change, not a new instance
+  registry.publish(entry("B", "m1", "tcp://127.0.0.1:7101", true));
+  registry.publish(entry("C", "m1", "tcp://127.0.0.1:7102", true));
+  EXPECT_TRUE(registry.has_replicas());
+  registry.withdraw("A");
+  EXPECT_TRUE(registry.has_replicas());  // B still has two
+  registry.withdraw("C");
+  EXPECT_TRUE(registry.has_replicas());
+  registry.withdraw("B");
+  EXPECT_FALSE(registry.has_replicas());
+  registry.publish(entry("B", "m1", "tcp://127.0.0.1:7101", true));
+  EXPECT_TRUE(registry.has_replicas());
+  registry.forget_machine("m2");  // counted anew after a peer's change
+  EXPECT_FALSE(registry.has_replicas());
+}
+
 TEST(MessagingRegistryTest, FindPrefersTheLocalInstanceThenAReadyOne) {
   Registry registry("m1");
   registry.replace_machine("m2", {entry("A", "m2", "tcp://10.0.0.2:7100", false)});
