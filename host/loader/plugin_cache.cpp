@@ -10,7 +10,7 @@ PluginCache::Result PluginCache::get(const std::filesystem::path& path) {
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard lock(mu_);
-    auto& slot = entries_[path];
+    auto& slot = entries_[path.native()];
     if (!slot) slot = std::make_shared<Entry>();
     entry = slot;
   }
@@ -37,7 +37,7 @@ PluginCache::Result PluginCache::get(const std::filesystem::path& path) {
 std::size_t PluginCache::loaded_count() const {
   std::lock_guard lock(mu_);
   std::size_t n = 0;
-  for (auto& [path, entry] : entries_) {
+  for (auto& [file, entry] : entries_) {
     std::lock_guard value_lock(entry->value_mu);
     n += entry->library.expired() ? 0 : 1;
   }
