@@ -161,7 +161,8 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   }
   if (const YAML::Node* n = fields.find("restart")) read_restart(*n, reader, agent);
   read_supervision(fields, reader, agent);
-  if (const YAML::Node* n = fields.find("expected_start")) agent.expected_start = reader.duration(*n, "expected_start");
+  if (const YAML::Node* n = fields.find("expected_start"))
+    agent.expected_start = reader.duration(*n, "expected_start");
   if (const YAML::Node* n = fields.find("start_timeout")) agent.start_timeout = reader.duration(*n, "start_timeout");
   if (const YAML::Node* n = fields.find("concurrency"))
     assign(reader.integer(*n, fmt::format("concurrency of agent '{}'", agent.name), 1, 4096), agent.concurrency);
