@@ -2,8 +2,8 @@
 
 namespace agenthost::messaging {
 
-LeaderFollowers::LeaderFollowers(std::size_t max_in_handlers, std::size_t max_idle)
-    : max_in_handlers_(max_in_handlers), max_idle_(max_idle) {}
+LeaderFollowers::LeaderFollowers(std::size_t max_in_handlers, std::size_t max_idle, InlineTiming timing)
+    : max_in_handlers_(max_in_handlers), max_idle_(max_idle), timing_(timing) {}
 
 void LeaderFollowers::thread_starting() {
   std::lock_guard lock(mu_);
@@ -17,7 +17,23 @@ bool LeaderFollowers::take_lead() {
     return false;
   }
   ++idle_;
-  lead_free_.wait(lock, [&] { return stopped_ || !led_; });
+  while (!stopped_ && led_) {
+    if (inline_ && Clock::now() - inline_since_ >= timing_.stall) {
+      // The leader's handler runs long: lead in its place (led_ stays set; end_inline() tells
+      // the old leader it follows now).
+      inline_ = false;
+      --idle_;
+      return true;
+    }
+    const bool watch = !watching_ && Clock::now() - last_request_ < timing_.traffic_window;
+    if (!watch) {
+      lead_free_.wait(lock);
+      continue;
+    }
+    watching_ = true;
+    lead_free_.wait_for(lock, timing_.watch_period);
+    watching_ = false;
+  }
   --idle_;
   if (stopped_) {
     if (--live_ == in_handlers_) ended_.notify_all();
@@ -32,10 +48,30 @@ bool LeaderFollowers::may_run_handler() const {
   return in_handlers_ < max_in_handlers_;
 }
 
+std::optional<std::uint64_t> LeaderFollowers::begin_inline() {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  last_request_ = now;
+  if (!watching_ || stopped_) return std::nullopt;
+  inline_ = true;
+  inline_since_ = now;
+  ++in_handlers_;
+  return ++inline_ticket_;
+}
+
+bool LeaderFollowers::end_inline(std::uint64_t ticket) {
+  std::lock_guard lock(mu_);
+  --in_handlers_;
+  if (!inline_ || inline_ticket_ != ticket) return false;  // the watcher leads now
+  inline_ = false;
+  return true;
+}
+
 bool LeaderFollowers::hand_over_lead() {
   bool start_one = false;
   {
     std::lock_guard lock(mu_);
+    last_request_ = Clock::now();
     led_ = false;
     ++in_handlers_;
     if (idle_ == 0) {

@@ -157,22 +157,32 @@ void SocketLoop::thread_main(SocketLoop* loop, std::shared_ptr<Shared> shared) {
   pthread_setname_np(pthread_self(), "agent-sockets");
   // `loop` is used only while this thread leads: the owner's stop() waits for the leader.
   while (shared->threads.take_lead()) {
-    // Leads until it has requests of an agent to run here, or until the loop stops.
-    auto claimed = loop->lead();
-    if (!claimed) {  // stopped
-      loop->close_all();
-      shared->threads.stopped();
-      return;
+    for (bool leading = true; leading;) {
+      // Leads until it has requests of an agent to run here, or until the loop stops.
+      auto claimed = loop->lead();
+      if (!claimed) {  // stopped
+        loop->close_all();
+        shared->threads.stopped();
+        return;
+      }
+      if (auto ticket = shared->threads.begin_inline()) {
+        // A follower watches: run them keeping the lead; it leads instead if they run long.
+        claimed->run_claimed_drain();
+        claimed.reset();
+        leading = shared->threads.end_inline(*ticket);
+        continue;
+      }
+      if (shared->threads.hand_over_lead() && !loop->try_start_thread()) {
+        // No thread to lead meanwhile: lead on, and let the worker pool run the handlers.
+        shared->threads.take_back_lead();
+        claimed->hand_claimed_drain_to_pool();
+        continue;
+      }
+      claimed->run_claimed_drain();
+      claimed.reset();
+      shared->threads.back_from_handler();
+      leading = false;
     }
-    if (shared->threads.hand_over_lead() && !loop->try_start_thread()) {
-      // No thread to lead meanwhile: lead on, and let the worker pool run the handlers.
-      shared->threads.take_back_lead();
-      claimed->hand_claimed_drain_to_pool();
-      continue;
-    }
-    claimed->run_claimed_drain();
-    claimed.reset();
-    shared->threads.back_from_handler();
   }
 }
 

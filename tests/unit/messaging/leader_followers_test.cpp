@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -90,6 +91,82 @@ TEST(LeaderFollowers, ALeaderWithoutANewThreadTakesTheLeadBack) {
   threads.stopped();
   auto waited = std::async(std::launch::async, [&] { threads.wait_until_stopped(); });
   EXPECT_EQ(waited.wait_for(2s), std::future_status::ready);  // no thread left uncounted
+}
+
+// A leader and one follower that has seen a request handed over (so it watches), as the
+// socket loop has them under traffic. `timing` of the threads as given.
+struct WatchedLeader {
+  explicit WatchedLeader(InlineTiming timing) : threads(2, 1, timing) {
+    threads.thread_starting();
+    threads.thread_starting();
+  }
+  // Thread A leads, B waits; A hands a request over, B leads, A back from it waits and
+  // watches (there was a request just now). Returns B's future: true when it took the lead.
+  void start() {
+    ASSERT_TRUE(threads.take_lead());
+    EXPECT_FALSE(threads.begin_inline());  // nobody watches yet: hand over
+    first = std::async(std::launch::async, [&] { return threads.take_lead(); });
+    std::this_thread::sleep_for(20ms);
+    EXPECT_FALSE(threads.hand_over_lead());  // B takes it
+    ASSERT_EQ(first.wait_for(2s), std::future_status::ready);
+    ASSERT_TRUE(first.get());
+    threads.back_from_handler();
+    second = std::async(std::launch::async, [&] { return threads.take_lead(); });
+  }
+  LeaderFollowers threads;
+  std::future<bool> first, second;
+};
+
+TEST(LeaderFollowers, AWatchedLeaderRunsAQuickHandlerWithoutHandingTheLeadOver) {
+  WatchedLeader w({.watch_period = 1ms, .stall = 2s, .traffic_window = 10s});
+  w.start();
+  std::optional<std::uint64_t> ticket;
+  ASSERT_TRUE(eventually([&] { return (ticket = w.threads.begin_inline()).has_value(); }));
+  EXPECT_TRUE(w.threads.end_inline(*ticket));  // still the leader: no wake-up, no wait
+  EXPECT_EQ(w.second.wait_for(20ms), std::future_status::timeout);  // A still follows
+  w.threads.stopped();
+  ASSERT_EQ(w.second.wait_for(2s), std::future_status::ready);
+  EXPECT_FALSE(w.second.get());
+  w.threads.wait_until_stopped();
+}
+
+TEST(LeaderFollowers, TheWatcherLeadsInPlaceOfAHandlerThatRunsLong) {
+  WatchedLeader w({.watch_period = 1ms, .stall = 30ms, .traffic_window = 10s});
+  w.start();
+  std::optional<std::uint64_t> ticket;
+  ASSERT_TRUE(eventually([&] { return (ticket = w.threads.begin_inline()).has_value(); }));
+  // The handler "blocks": A takes the lead after the stall, while B is still inside it.
+  ASSERT_EQ(w.second.wait_for(2s), std::future_status::ready);
+  EXPECT_TRUE(w.second.get());
+  EXPECT_FALSE(w.threads.end_inline(*ticket));  // B follows now
+  w.threads.stopped();  // by A, the leader
+  EXPECT_FALSE(w.threads.take_lead());  // B ends
+  w.threads.wait_until_stopped();
+}
+
+TEST(LeaderFollowers, AnOldInlineRunDoesNotReclaimALeadTakenOver) {
+  WatchedLeader w({.watch_period = 1ms, .stall = 30ms, .traffic_window = 10s});
+  w.start();
+  std::optional<std::uint64_t> old_ticket;
+  ASSERT_TRUE(eventually([&] { return (old_ticket = w.threads.begin_inline()).has_value(); }));
+  ASSERT_EQ(w.second.wait_for(2s), std::future_status::ready);
+  ASSERT_TRUE(w.second.get());  // A leads in B's place
+  // B, still in its handler, cannot be watched for A (no idle follower): A hands over.
+  EXPECT_FALSE(w.threads.begin_inline());
+  EXPECT_FALSE(w.threads.end_inline(*old_ticket));
+  w.threads.stopped();
+  EXPECT_FALSE(w.threads.take_lead());
+  w.threads.wait_until_stopped();
+}
+
+TEST(LeaderFollowers, AfterTheTrafficWindowTheFollowerStopsWatching) {
+  WatchedLeader w({.watch_period = 1ms, .stall = 2s, .traffic_window = 30ms});
+  w.start();
+  std::this_thread::sleep_for(100ms);  // no request for longer than the window
+  EXPECT_FALSE(w.threads.begin_inline());  // nobody watches: the request is handed over
+  w.threads.stopped();
+  ASSERT_EQ(w.second.wait_for(2s), std::future_status::ready);
+  w.threads.wait_until_stopped();
 }
 
 }  // namespace
