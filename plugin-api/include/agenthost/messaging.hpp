@@ -31,9 +31,10 @@ struct Request {
 // CallStatus::remote_error with the exception's what() (and the host counts the error).
 //
 // Threads: handlers run on the host's worker pool, or on the host thread that received the
-// request from a socket, which hands its socket duty to another thread first: a handler may
-// block without holding up any other agent's requests. The handlers of one agent run one at
-// a time unless its config sets `concurrency: N`; a handler may call other agents (a blocked
+// request from a socket. That thread hands its socket duty to another thread first, or, while
+// requests keep coming, only once the handler has run 2 ms: a handler may block, and holds
+// up other agents' socket requests by at most ~4 ms. The handlers of one agent run one at a
+// time unless its config sets `concurrency: N`; a handler may call other agents (a blocked
 // worker is replaced while it waits).
 using Handler = std::function<std::string(Request&)>;
 
