@@ -11,49 +11,37 @@
 
 #include <fmt/format.h>
 
+#include "control/unique_fd.hpp"
+
 namespace agenthost::loader {
 namespace {
 
-// Plain POSIX reads: an ifstream would fill an 8 KiB buffer to give us 64 bytes, and this
-// runs once for every plugin file a host loads (a thousand at start-up, in the benchmark).
-class ReadOnlyFile {
- public:
-  explicit ReadOnlyFile(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~ReadOnlyFile() {
-    if (fd_ >= 0) ::close(fd_);
+// All `size` bytes at `offset`, or false. Plain POSIX reads: an ifstream would fill an 8 KiB
+// buffer to give us 64 bytes, and this runs for every plugin file a host loads (a thousand at
+// start-up, in the benchmark).
+bool read_at(int fd, void* into, std::size_t size, std::uint64_t offset) {
+  auto* out = static_cast<char*>(into);
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
   }
-  ReadOnlyFile(const ReadOnlyFile&) = delete;
-  ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
-
-  int fd() const { return fd_; }
-  // True when all `size` bytes at `offset` were read.
-  bool read_at(void* into, std::size_t size, std::uint64_t offset) const {
-    auto* out = static_cast<char*>(into);
-    while (size > 0) {
-      const ssize_t n = ::pread(fd_, out, size, static_cast<off_t>(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      out += n;
-      size -= static_cast<std::size_t>(n);
-      offset += static_cast<std::uint64_t>(n);
-    }
-    return true;
-  }
-
- private:
-  int fd_;
-};
+  return true;
+}
 
 }  // namespace
 
 std::optional<std::string> check_complete_elf(const std::filesystem::path& path) {
-  const ReadOnlyFile file(path);
+  const control::UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (file.fd() < 0 || ::fstat(file.fd(), &st) != 0)
+  if (!file || ::fstat(file.get(), &st) != 0)
     return fmt::format("cannot read it: {}", std::strerror(errno));
   const auto size = static_cast<std::uint64_t>(st.st_size);
   Elf64_Ehdr header{};
-  if (!file.read_at(&header, sizeof header, 0))
+  if (!read_at(file.get(), &header, sizeof header, 0))
     return fmt::format("not an ELF shared library ({} bytes; truncated?)", size);
   if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) return std::string("not an ELF file");
   if (header.e_ident[EI_CLASS] != ELFCLASS64) return std::string("not a 64-bit ELF file");
@@ -69,7 +57,7 @@ std::optional<std::string> check_complete_elf(const std::filesystem::path& path)
     return fmt::format("unreadable program headers (entries of {} bytes)", header.e_phentsize);
   // Within the file (checked above), so at most its size.
   std::vector<Elf64_Phdr> segments(header.e_phnum);
-  if (!file.read_at(segments.data(), segments.size() * sizeof(Elf64_Phdr), header.e_phoff))
+  if (!read_at(file.get(), segments.data(), segments.size() * sizeof(Elf64_Phdr), header.e_phoff))
     return std::string("unreadable program headers");
   for (const auto& segment : segments) {
     if (segment.p_type != PT_LOAD) continue;

@@ -18,10 +18,10 @@ bool LeaderFollowers::take_lead() {
   }
   ++idle_;
   while (!stopped_ && led_) {
-    if (inline_ && Clock::now() - inline_since_ >= timing_.stall) {
+    if (inline_run_ != 0 && Clock::now() - inline_since_ >= timing_.stall) {
       // The leader's handler runs long: lead in its place (led_ stays set; end_inline() tells
       // the old leader it follows now).
-      inline_ = false;
+      inline_run_ = 0;
       --idle_;
       return true;
     }
@@ -53,17 +53,17 @@ std::optional<std::uint64_t> LeaderFollowers::begin_inline() {
   const auto now = Clock::now();
   last_request_ = now;
   if (!watching_ || stopped_) return std::nullopt;
-  inline_ = true;
   inline_since_ = now;
   ++in_handlers_;
-  return ++inline_ticket_;
+  inline_run_ = ++last_ticket_;
+  return inline_run_;
 }
 
 bool LeaderFollowers::end_inline(std::uint64_t ticket) {
   std::lock_guard lock(mu_);
   --in_handlers_;
-  if (!inline_ || inline_ticket_ != ticket) return false;  // the watcher leads now
-  inline_ = false;
+  if (inline_run_ != ticket) return false;  // the watcher leads now
+  inline_run_ = 0;
   return true;
 }
 

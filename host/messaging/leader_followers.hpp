@@ -96,8 +96,8 @@ class LeaderFollowers {
   std::size_t idle_ = 0;        // guarded by mu_: followers waiting for the lead
   std::size_t in_handlers_ = 0; // guarded by mu_
   bool watching_ = false;         // guarded by mu_: an idle follower watches the leader
-  bool inline_ = false;           // guarded by mu_: the leader runs a handler, keeping the lead
-  std::uint64_t inline_ticket_ = 0;  // guarded by mu_: whose inline run inline_ is
+  std::uint64_t inline_run_ = 0;    // guarded by mu_: the ticket of the leader's inline run; 0: none
+  std::uint64_t last_ticket_ = 0;   // guarded by mu_
   Clock::time_point inline_since_;   // guarded by mu_
   Clock::time_point last_request_;   // guarded by mu_: the last handler begun, either way
 };
