@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config/config_sections.hpp"
+#include "config/yaml_pieces.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace agenthost::config {
@@ -35,10 +36,11 @@ std::optional<std::string> read_file(const std::string& path, Diagnostics& diags
   return text.str();
 }
 
-// Parses YAML text; a syntax error becomes a diagnostic at its position.
+// Parses YAML text (a long agent list on several cores); a syntax error becomes a diagnostic
+// at its position.
 std::optional<YAML::Node> parse(const std::string& text, const std::string& file, Diagnostics& diags) {
   try {
-    return YAML::Load(text);
+    return load_yaml(text);
   } catch (const YAML::ParserException& e) {
     diags.error({file, e.mark.line + 1, e.mark.column + 1}, fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {

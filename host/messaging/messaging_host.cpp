@@ -126,13 +126,16 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
                                                bool port_auto) {
   auto endpoint = find_endpoint(agent);
   if (!endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+  std::shared_ptr<std::mutex> binding;
   {
     std::lock_guard lock(mu_);
-    if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
+    binding = served_[agent].binding;
   }
+  std::lock_guard bind_lock(*binding);
   std::string ipc_dir;
   {
     std::lock_guard lock(mu_);
+    if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
     ipc_dir = ipc_dir_;
   }
   std::optional<TcpListener> tcp;

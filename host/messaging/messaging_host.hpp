@@ -98,7 +98,9 @@ class MessagingHost {
   std::shared_ptr<AgentEndpoint> endpoint(const std::string& agent, int concurrency);
   std::shared_ptr<AgentEndpoint> find_endpoint(std::string_view agent) const;
 
-  // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address.
+  // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address. Once:
+  // later calls find it bound. Two threads may bind one agent at once (an agent's start and
+  // the host binding ahead of it): the second waits for the first and finds it bound.
   std::optional<std::string> bind(const std::string& agent, std::optional<int> port,
                                   bool port_auto);
   std::string tcp_endpoint(std::string_view agent) const;  // "" when none
@@ -123,6 +125,7 @@ class MessagingHost {
     std::shared_ptr<AgentEndpoint> endpoint;
     std::string tcp;  // as published: tcp://ADVERTISE:PORT
     bool bound = false;
+    std::shared_ptr<std::mutex> binding = std::make_shared<std::mutex>();  // held by bind()
   };
 
   const MessagingOptions options_;

@@ -260,7 +260,12 @@ class AgentHost {
   // The start of `node` failed: record why and block every agent that needs it.
   void fail_start_locked(StartScheduler& scheduler, std::size_t node, std::string reason);
   std::vector<double> start_priority() const;  // the longest remaining chain, per node
+  std::vector<std::size_t> start_order(const std::vector<double>& priority) const;  // selected nodes
   void prefetch_plugins(const std::vector<double>& priority);
+  // Binds the sockets of the agents of `order` that have not begun to start, on a pool thread,
+  // until end_bind_ahead() (start_all(), mu_ held).
+  void bind_ahead_locked(std::vector<std::size_t> order);
+  void end_bind_ahead(std::unique_lock<std::mutex>& lock);
   // The start loop of start_all() and of a reload's start wave (the caller holds `lock`):
   // launches what `scheduler` allows, settles outcomes and timeouts, until every node of it is
   // settled or, once `stop_requested`, nothing is in flight. False when it was stopped.
@@ -312,6 +317,8 @@ class AgentHost {
   std::deque<Outcome> outcomes_;             // guarded by mu_
   bool startup_finished_ = false;            // guarded by mu_
   bool prefetch_done_ = false;               // guarded by mu_
+  bool binding_ahead_ = false;               // guarded by mu_: bind_ahead_locked()'s task runs
+  bool bind_ahead_stop_ = false;             // guarded by mu_
   std::optional<double> startup_completed_;  // guarded by mu_
   std::deque<std::size_t> remote_ready_;     // guarded by mu_: remote dependencies now ready
   int registry_listener_ = 0;                // control thread

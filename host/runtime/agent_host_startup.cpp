@@ -355,9 +355,11 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   // its agents' starts then time out one by one.
   cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
                  [&] { return prefetch_done_ || stop_requested.load(); });
+  bind_ahead_locked(start_order(priority));
 
   StartupSummary summary;
   const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until);
+  end_bind_ahead(lock);
 
   for (auto& r : records_) {
     if (!r.selected) continue;

@@ -12,6 +12,7 @@
 #include <zmq_addon.hpp>
 
 #include "support/agent_request.hpp"
+#include "support/eventually.hpp"
 #include "support/host_fixture.hpp"
 
 namespace agenthost::testing {
@@ -129,6 +130,39 @@ TEST(Messaging, APortTakenByAnotherProgramFailsOnlyThatAgent) {
       << host->output();
   auto free = call_agent("tcp://127.0.0.43:17102", {"--method", "echo", "--payload", "x"});
   EXPECT_EQ(free.exit_code, 0) << free.output;
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+TEST(Messaging, AnAgentWaitingForItsDependencyIsBoundAheadAndAnswersOnceReady) {
+  // The host binds Waiter's port while Slow starts; a request that comes meanwhile is held,
+  // not refused, and answered when Waiter is ready.
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.46",
+                          "  - { name: Slow, plugin: simulated, config: { init_ms: 1500 } }\n"
+                          "  - { name: Waiter, plugin: echo, port: 17104, dependencies: [Slow] }\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("agent Slow: configured -> starting")) << host->output();
+  const auto accepts = [] {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(17104);
+    ::inet_pton(AF_INET, "127.0.0.46", &address.sin_addr);
+    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return connected;
+  };
+  ASSERT_TRUE(eventually(accepts, std::chrono::milliseconds(1000))) << host->output();
+  EXPECT_EQ(host->output().find("startup complete"), std::string::npos) << "Slow was meant to be starting still";
+
+  zmq::context_t context;
+  auto reply = request(context, "tcp://127.0.0.46:17104", {"AH1", "echo", "held", "5000", ""}, 5000);
+  ASSERT_GE(reply.size(), 3u) << host->output();
+  EXPECT_EQ(reply[1], "200");
+  EXPECT_EQ(reply[2], "held");
+  EXPECT_NE(host->output().find("startup complete: 2 ready"), std::string::npos) << host->output();
 
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait_exit(), 0) << host->output();

@@ -1,0 +1,159 @@
+#include "config/yaml_pieces.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace agenthost::config {
+namespace {
+
+// Small pieces, so that short texts are cut too.
+constexpr YamlPieces kCut{.list_key = "agents", .min_piece_bytes = 16, .max_threads = 3};
+
+// The same tree, node for node, with the same lines and columns.
+void expect_same(const YAML::Node& a, const YAML::Node& b, const std::string& where = "root") {
+  ASSERT_EQ(a.Type(), b.Type()) << where;
+  EXPECT_EQ(a.Mark().line, b.Mark().line) << where;
+  EXPECT_EQ(a.Mark().column, b.Mark().column) << where;
+  EXPECT_EQ(a.Tag(), b.Tag()) << where;
+  if (a.IsScalar()) {
+    EXPECT_EQ(a.Scalar(), b.Scalar()) << where;
+  } else if (a.IsSequence()) {
+    ASSERT_EQ(a.size(), b.size()) << where;
+    for (std::size_t i = 0; i < a.size(); ++i) expect_same(a[i], b[i], fmt::format("{}[{}]", where, i));
+  } else if (a.IsMap()) {
+    ASSERT_EQ(a.size(), b.size()) << where;
+    auto ib = b.begin();
+    for (auto ia = a.begin(); ia != a.end(); ++ia, ++ib) {
+      expect_same(ia->first, ib->first, where + ".key");
+      expect_same(ia->second, ib->second, where + "." + (ia->first.IsScalar() ? ia->first.Scalar() : "?"));
+    }
+  }
+}
+
+std::string agents_text(int count) {
+  std::string text = "host:\n  name: main_pc\n  startup: { parallelism: 8 }\n\nagents:\n";
+  for (int i = 0; i < count; ++i) {
+    text += fmt::format("  # agent {}\n  - name: Agent{}\n    plugin: simulated\n    port: {}\n", i, i, 7000 + i);
+    if (i > 0) text += fmt::format("    dependencies: [Agent{}]\n", i - 1);
+    text += fmt::format("    config: {{ init_ms: {}, note: \"a: b # not a comment\" }}\n", i * 10);
+  }
+  return text;
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(YamlPieces, TheDemoConfigParsesInPiecesToTheSameTreeWithTheSamePositions) {
+  const std::string text = read(AGENTHOST_SOURCE_DIR "/config/demo/agenthost.yaml");
+  ASSERT_GT(text.size(), 8000u);
+  constexpr YamlPieces two{.min_piece_bytes = 4096, .max_threads = 2};
+  EXPECT_EQ(yaml_piece_count(text, two), 2u);
+  expect_same(load_yaml(text, two), YAML::Load(text));
+}
+
+TEST(YamlPieces, AThousandAgentFileIsCutWithTheDefaultSizes) {
+  const std::string text = agents_text(1000);
+  EXPECT_EQ(yaml_piece_count(text, {.max_threads = 2}), 2u);
+  expect_same(load_yaml(text, {.max_threads = 2}), YAML::Load(text));
+}
+
+TEST(YamlPieces, AListCutIntoSeveralPiecesKeepsItsOrderAndWhatFollowsIt) {
+  std::string text = agents_text(12) + "# after the list\nextra:\n  key: value  # still read\n";
+  EXPECT_EQ(yaml_piece_count(text, kCut), 3u);
+  const auto root = load_yaml(text, kCut);
+  expect_same(root, YAML::Load(text));
+  ASSERT_EQ(root["agents"].size(), 12u);
+  EXPECT_EQ(root["agents"][11]["name"].Scalar(), "Agent11");
+  EXPECT_EQ(root["agents"][11]["name"].Mark().line, YAML::Load(text)["agents"][11]["name"].Mark().line);
+  EXPECT_EQ(root["extra"]["key"].Scalar(), "value");
+}
+
+TEST(YamlPieces, AListAtColumnZeroIsCutToo) {
+  std::string text = "host: {name: a}\nagents:\n";
+  for (int i = 0; i < 9; ++i) text += fmt::format("- name: A{}\n  plugin: echo\n", i);
+  text += "tail: 1\n";
+  EXPECT_GT(yaml_piece_count(text, kCut), 1u);
+  expect_same(load_yaml(text, kCut), YAML::Load(text));
+}
+
+TEST(YamlPieces, BlockScalarsAndCommentsInsideItemsStayWhole) {
+  std::string text = "agents:\n";
+  for (int i = 0; i < 6; ++i)
+    text += fmt::format("  - name: A{}\n    notes: |{}\n      - not an item\n      {}\n\n    # - nor this\n", i,
+                        i % 2 ? "+" : "", i);  // |+ keeps the blank lines before the next item
+  EXPECT_GT(yaml_piece_count(text, kCut), 1u);
+  expect_same(load_yaml(text, kCut), YAML::Load(text));
+}
+
+TEST(YamlPieces, AQuotedScalarOrFlowListOverAnItemLineFallsBackToTheWholeText) {
+  // The cut would fall inside the quotes or the brackets: the piece before it cannot parse.
+  std::string quoted = "agents:\n  - name: A\n    note: \"one\n  - two\"\n";
+  std::string flow = "agents:\n  - name: A\n    deps: [x,\n  - y]\n";
+  for (int i = 0; i < 4; ++i) {
+    quoted += fmt::format("  - name: B{}\n", i);
+    flow += fmt::format("  - name: B{}\n", i);
+  }
+  for (const auto& text : {quoted, flow}) {
+    SCOPED_TRACE(text);
+    try {
+      const auto whole = YAML::Load(text);
+      expect_same(load_yaml(text, kCut), whole);
+    } catch (const YAML::ParserException& e) {
+      EXPECT_THROW(load_yaml(text, kCut), YAML::ParserException);
+    }
+  }
+}
+
+TEST(YamlPieces, AnAliasToAnAnchorInAnotherPieceIsResolvedByTheWholeParse) {
+  std::string text = "defaults: &d {init_ms: 5}\nagents:\n";
+  for (int i = 0; i < 8; ++i) text += fmt::format("  - name: A{}\n    config: *d\n", i);
+  const auto root = load_yaml(text, kCut);
+  expect_same(root, YAML::Load(text));
+  EXPECT_EQ(root["agents"][7]["config"]["init_ms"].Scalar(), "5");
+}
+
+TEST(YamlPieces, ASyntaxErrorIsYamlCppsOwnWithItsPosition) {
+  std::string text = agents_text(10);
+  text += "  - name: Broken\n    config: {a: 1\n";
+  int whole_line = -1, cut_line = -2;
+  std::string whole_message, cut_message;
+  try {
+    YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    whole_line = e.mark.line;
+    whole_message = e.msg;
+  }
+  try {
+    load_yaml(text, kCut);
+  } catch (const YAML::ParserException& e) {
+    cut_line = e.mark.line;
+    cut_message = e.msg;
+  }
+  EXPECT_EQ(cut_line, whole_line);
+  EXPECT_EQ(cut_message, whole_message);
+  EXPECT_FALSE(whole_message.empty());
+}
+
+TEST(YamlPieces, ShortOrUnusualTextsAreParsedWhole) {
+  const std::string text = agents_text(10);
+  EXPECT_EQ(yaml_piece_count(text, {.min_piece_bytes = 1u << 20}), 1u);       // too short to be worth it
+  EXPECT_EQ(yaml_piece_count("---\n" + text, kCut), 1u);                        // a document marker
+  EXPECT_EQ(yaml_piece_count("%YAML 1.2\n---\n" + text, kCut), 1u);            // a directive
+  EXPECT_EQ(yaml_piece_count(text + "agents:\n  - name: X\n", kCut), 1u);       // the key twice
+  EXPECT_EQ(yaml_piece_count("agents: [a, b, c, d, e, f, g, h, i, j]\n", kCut), 1u);  // a flow list
+  std::string crlf = text;
+  for (std::size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 2)) crlf.insert(at, "\r");
+  EXPECT_EQ(yaml_piece_count(crlf, kCut), 1u);
+  expect_same(load_yaml(crlf, kCut), YAML::Load(crlf));
+}
+
+}  // namespace
+}  // namespace agenthost::config
