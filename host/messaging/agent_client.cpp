@@ -169,7 +169,7 @@ bool AgentClient::takes_local_at_once(AgentEndpoint& local) const {
 
 CallResult AgentClient::attempt(std::string_view method, std::string payload,
                                 Clock::time_point deadline, std::vector<std::string>& failed) {
-  auto local = host_.find_endpoint(target_);
+  auto local = host_.started_endpoint(target_);
   CallResult result;
   std::string used;  // the endpoint this attempt went to
   if (local && failed.empty() && takes_local_at_once(*local)) {
@@ -315,7 +315,7 @@ void AgentClient::call_async(std::string_view method, std::string payload,
                              CallOptions options) {
   const auto at = Clock::now() + deadline;
   if (!options.idempotent || options.max_attempts <= 1) {
-    auto endpoint = host_.find_endpoint(target_);
+    auto endpoint = host_.started_endpoint(target_);
     if (endpoint && takes_local_at_once(*endpoint)) {
       std::shared_ptr<Call> call(new CallbackCall(std::string(method), std::move(payload), caller_, at,
                                                   std::move(done), local_.outstanding));

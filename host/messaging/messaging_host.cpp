@@ -113,6 +113,7 @@ std::shared_ptr<AgentEndpoint> MessagingHost::endpoint(const std::string& agent,
   std::lock_guard lock(mu_);
   auto& served = served_[agent];
   if (!served.endpoint) served.endpoint = std::make_shared<AgentEndpoint>(agent, concurrency, workers_);
+  served.started = true;
   return served.endpoint;
 }
 
@@ -120,6 +121,33 @@ std::shared_ptr<AgentEndpoint> MessagingHost::find_endpoint(std::string_view age
   std::lock_guard lock(mu_);
   auto it = served_.find(agent);
   return it == served_.end() ? nullptr : it->second.endpoint;
+}
+
+std::shared_ptr<AgentEndpoint> MessagingHost::started_endpoint(std::string_view agent) const {
+  std::lock_guard lock(mu_);
+  auto it = served_.find(agent);
+  return it == served_.end() || !it->second.started ? nullptr : it->second.endpoint;
+}
+
+void MessagingHost::bind_ahead(const std::string& agent, int concurrency, std::optional<int> port,
+                               bool port_auto) {
+  {
+    std::lock_guard lock(mu_);
+    auto& served = served_[agent];
+    if (!served.endpoint) served.endpoint = std::make_shared<AgentEndpoint>(agent, concurrency, workers_);
+  }
+  (void)bind(agent, port, port_auto);
+}
+
+void MessagingHost::close_unstarted(const std::string& agent, const std::string& why) {
+  std::shared_ptr<AgentEndpoint> endpoint;
+  {
+    std::lock_guard lock(mu_);
+    auto it = served_.find(agent);
+    if (it == served_.end() || it->second.started) return;
+    endpoint = it->second.endpoint;
+  }
+  if (endpoint) endpoint->close(why);
 }
 
 std::optional<std::string> MessagingHost::bind(const std::string& agent, std::optional<int> port,

@@ -94,9 +94,22 @@ class MessagingHost {
   CalledEndpoint& called(const std::string& endpoint);
   CircuitBreaker& breaker(const std::string& endpoint) { return called(endpoint).breaker; }
 
-  // The agent's endpoint, created held on first use.
+  // The agent's endpoint, created held on first use: its start's. From then on in-host callers
+  // find it (started_endpoint).
   std::shared_ptr<AgentEndpoint> endpoint(const std::string& agent, int concurrency);
+  // Every endpoint, also those bound ahead (the host's own bookkeeping: status, reloads).
   std::shared_ptr<AgentEndpoint> find_endpoint(std::string_view agent) const;
+  // The endpoint of an agent whose start has begun: what in-host callers call. An agent that
+  // waits for its dependencies is not ready, and says so through the registry.
+  std::shared_ptr<AgentEndpoint> started_endpoint(std::string_view agent) const;
+  // Before the agent's start: creates its endpoint and binds its sockets, so that its start
+  // finds them bound. Requests over them are held until it is ready (or their deadline). A
+  // failure (a port taken) is left for the start's bind() to meet and report.
+  void bind_ahead(const std::string& agent, int concurrency, std::optional<int> port, bool port_auto);
+  // An agent bound ahead whose start will not come (it is blocked): requests held for it are
+  // answered 503 with `why`, and so are later ones until a start claims it. Safe under the
+  // caller's locks: only socket requests reach an endpoint no start has claimed.
+  void close_unstarted(const std::string& agent, const std::string& why);
 
   // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address. Once:
   // later calls find it bound. Two threads may bind one agent at once (an agent's start and
@@ -125,6 +138,7 @@ class MessagingHost {
     std::shared_ptr<AgentEndpoint> endpoint;
     std::string tcp;  // as published: tcp://ADVERTISE:PORT
     bool bound = false;
+    bool started = false;  // endpoint() was called: a start has claimed it
     std::shared_ptr<std::mutex> binding = std::make_shared<std::mutex>();  // held by bind()
   };
 

@@ -66,8 +66,9 @@ void AgentHost::bind_ahead_locked(std::vector<std::size_t> order) {
         if (r.state != AgentState::pending || r.timings.load_begin) continue;  // its start binds
         b = {r.spec->name, r.spec->concurrency, r.spec->port, r.spec->port_auto};
       }
-      messaging_->endpoint(b.name, b.concurrency);
-      messaging_->bind(b.name, b.port, b.port_auto);
+      messaging_->bind_ahead(b.name, b.concurrency, b.port, b.port_auto);
+      std::lock_guard lock(mu_);
+      publish_status_locked(records_[n]);  // what agenthost.health answers over its socket
     }
     {
       std::lock_guard lock(mu_);

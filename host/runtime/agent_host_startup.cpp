@@ -130,6 +130,7 @@ void AgentHost::apply_blocks(const std::vector<StartScheduler::Blocked>& blocked
                              : fmt::format("needs '{}', which is blocked by failed agent '{}'",
                                            via, r.blocked_by);
     r.health = Health::unhealthy(reason);
+    messaging_->close_unstarted(r.spec->name, fmt::format("blocked: {}", reason));
     transition_locked(r, AgentState::blocked, std::move(reason));
   }
 }

@@ -137,35 +137,46 @@ TEST(Messaging, APortTakenByAnotherProgramFailsOnlyThatAgent) {
 
 TEST(Messaging, AnAgentWaitingForItsDependencyIsBoundAheadAndAnswersOnceReady) {
   // The host binds Waiter's port while Slow starts; a request that comes meanwhile is held,
-  // not refused, and answered when Waiter is ready.
+  // not refused, and answered when Waiter is ready. An agent that will never start (blocked)
+  // answers at once, with why.
   TestDir dir;
   auto config = host_with(dir, "127.0.0.46",
                           "  - { name: Slow, plugin: simulated, config: { init_ms: 1500 } }\n"
-                          "  - { name: Waiter, plugin: echo, port: 17104, dependencies: [Slow] }\n");
+                          "  - { name: Waiter, plugin: echo, port: 17104, dependencies: [Slow] }\n"
+                          "  - { name: Broken, plugin: hang_in_start, start_timeout: 1500ms }\n"
+                          "  - { name: Doomed, plugin: echo, port: 17105, dependencies: [Broken] }\n");
   auto host = start_host(config);
   ASSERT_TRUE(host->wait_for_line("agent Slow: configured -> starting")) << host->output();
-  const auto accepts = [] {
+  const auto accepts = [](int port) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(17104);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
     ::inet_pton(AF_INET, "127.0.0.46", &address.sin_addr);
     const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     return connected;
   };
-  ASSERT_TRUE(eventually(accepts, std::chrono::milliseconds(1000))) << host->output();
+  for (int port : {17104, 17105})
+    ASSERT_TRUE(eventually([&] { return accepts(port); }, std::chrono::milliseconds(1000))) << port << host->output();
   EXPECT_EQ(host->output().find("startup complete"), std::string::npos) << "Slow was meant to be starting still";
 
   zmq::context_t context;
+  // Held until Broken's start times out and Doomed is blocked.
+  auto doomed = request(context, "tcp://127.0.0.46:17105", {"AH1", "echo", "x", "5000", ""}, 4000);
+  ASSERT_GE(doomed.size(), 3u) << host->output();
+  EXPECT_EQ(doomed[1], "503");
+  EXPECT_NE(doomed[2].find("blocked: dependency 'Broken' failed"), std::string::npos) << doomed[2];
+
   auto reply = request(context, "tcp://127.0.0.46:17104", {"AH1", "echo", "held", "5000", ""}, 5000);
   ASSERT_GE(reply.size(), 3u) << host->output();
   EXPECT_EQ(reply[1], "200");
   EXPECT_EQ(reply[2], "held");
-  EXPECT_NE(host->output().find("startup complete: 2 ready"), std::string::npos) << host->output();
+  EXPECT_NE(host->output().find("startup complete: 2 ready, 1 failed, 1 blocked"), std::string::npos)
+      << host->output();
 
   host->signal(SIGTERM);
-  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+  EXPECT_EQ(host->wait_exit(std::chrono::seconds(10)), 0) << host->output();
 }
 
 TEST(Messaging, MalformedFramesGetAnErrorReplyAndTheHostKeepsServing) {

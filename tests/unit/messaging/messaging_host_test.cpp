@@ -131,6 +131,49 @@ TEST_F(MessagingHostTest, BindErrorsNameTheProblem) {
   EXPECT_TRUE(host_->tcp_endpoint("D").starts_with("tcp://127.0.0.1:"));
 }
 
+TEST_F(MessagingHostTest, AnEndpointBoundAheadIsHiddenFromCallersUntilAStartClaimsIt) {
+  host_->bind_ahead("E", 1, std::nullopt, /*port_auto=*/true);
+  auto e = host_->find_endpoint("E");
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(host_->tcp_endpoint("E").starts_with("tcp://127.0.0.1:"));
+  EXPECT_EQ(host_->started_endpoint("E"), nullptr);
+  // Not ready: an in-host caller hears so at once instead of waiting for it.
+  const auto before = std::chrono::steady_clock::now();
+  auto result = AgentClient(*host_, "A", "E").call("echo", "", 2s);
+  EXPECT_EQ(result.status, CallStatus::unavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);
+
+  EXPECT_EQ(host_->endpoint("E", 1), e);  // its start claims the same endpoint, bound
+  EXPECT_EQ(host_->started_endpoint("E"), e);
+  EXPECT_EQ(host_->bind("E", std::nullopt, true), std::nullopt);
+}
+
+TEST_F(MessagingHostTest, ABlockedAgentsEndpointBoundAheadAnswers503WithWhy) {
+  host_->bind_ahead("F", 1, std::nullopt, /*port_auto=*/true);
+  auto socket = dealer(host_->tcp_endpoint("F"));
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "x", "5000", "held"}));
+  EXPECT_FALSE(receive(socket, 100ms));  // held: F may still start
+  host_->close_unstarted("F", "blocked: dependency 'X' failed");
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)[2], "503");
+  EXPECT_TRUE(contains((*reply)[3], "blocked: dependency 'X' failed")) << (*reply)[3];
+
+  host_->close_unstarted("B", "not meant for a started agent");
+  EXPECT_TRUE(b_->is_open());
+}
+
+TEST_F(MessagingHostTest, AStartAndTheBindingAheadOfOneAgentAtOnceBindItOnce) {
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "G" + std::to_string(i);
+    auto ahead = std::async(std::launch::async, [&] { host_->bind_ahead(name, 1, std::nullopt, true); });
+    host_->endpoint(name, 1);
+    EXPECT_EQ(host_->bind(name, std::nullopt, true), std::nullopt) << name;
+    ahead.get();
+    EXPECT_TRUE(host_->tcp_endpoint(name).starts_with("tcp://127.0.0.1:")) << name;
+  }
+}
+
 TEST_F(MessagingHostTest, BreakerIsOnePerEndpoint) {
   auto& a = host_->breaker("tcp://127.0.0.1:1");
   auto& b = host_->breaker("tcp://127.0.0.1:2");
