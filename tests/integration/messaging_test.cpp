@@ -172,8 +172,9 @@ TEST(Messaging, AnAgentWaitingForItsDependencyIsBoundAheadAndAnswersOnceReady) {
   ASSERT_GE(reply.size(), 3u) << host->output();
   EXPECT_EQ(reply[1], "200");
   EXPECT_EQ(reply[2], "held");
-  EXPECT_NE(host->output().find("startup complete: 2 ready, 1 failed, 1 blocked"), std::string::npos)
-      << host->output();
+  auto line = host->wait_for_line("startup complete");
+  ASSERT_TRUE(line) << host->output();
+  EXPECT_NE(line->find("2 ready, 1 failed, 1 blocked"), std::string::npos) << *line;
 
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait_exit(std::chrono::seconds(10)), 0) << host->output();
