@@ -317,7 +317,7 @@ class AgentHost {
   std::deque<Outcome> outcomes_;             // guarded by mu_
   bool startup_finished_ = false;            // guarded by mu_
   bool prefetch_done_ = false;               // guarded by mu_
-  bool binding_ahead_ = false;               // guarded by mu_: bind_ahead_locked()'s task runs
+  bool binding_ahead_ = false;               // guarded by mu_: bind_ahead_locked()'s task is binding one
   bool bind_ahead_stop_ = false;             // guarded by mu_
   std::optional<double> startup_completed_;  // guarded by mu_
   std::deque<std::size_t> remote_ready_;     // guarded by mu_: remote dependencies now ready

@@ -54,33 +54,36 @@ void AgentHost::bind_ahead_locked(std::vector<std::size_t> order) {
     std::optional<int> port;
     bool port_auto;
   };
-  binding_ahead_ = true;
   bind_ahead_stop_ = false;
   pool_.submit([this, order = std::move(order)] {
     for (auto n : order) {
       Binding b;
       {
         std::lock_guard lock(mu_);
-        if (bind_ahead_stop_) break;
+        if (bind_ahead_stop_) return;  // also when this task only ran after start-up was over
         const auto& r = records_[n];
         if (r.state != AgentState::pending || r.timings.load_begin) continue;  // its start binds
         b = {r.spec->name, r.spec->concurrency, r.spec->port, r.spec->port_auto};
+        binding_ahead_ = true;
       }
       messaging_->bind_ahead(b.name, b.concurrency, b.port, b.port_auto);
-      std::lock_guard lock(mu_);
-      publish_status_locked(records_[n]);  // what agenthost.health answers over its socket
+      bool waited_for = false;
+      {
+        std::lock_guard lock(mu_);
+        binding_ahead_ = false;
+        waited_for = bind_ahead_stop_;
+        publish_status_locked(records_[n]);  // what agenthost.health answers over its socket
+      }
+      if (waited_for) cv_.notify_all();
     }
-    {
-      std::lock_guard lock(mu_);
-      binding_ahead_ = false;
-    }
-    cv_.notify_all();
   });
 }
 
 void AgentHost::end_bind_ahead(std::unique_lock<std::mutex>& lock) {
+  // Waits for the bind in progress, if any; the task stops before its next one (or at once,
+  // if the pool has not run it yet).
   bind_ahead_stop_ = true;
-  cv_.wait(lock, [&] { return !binding_ahead_; });  // one bind at most
+  cv_.wait(lock, [&] { return !binding_ahead_; });
 }
 
 void AgentHost::end_prefetch() {
