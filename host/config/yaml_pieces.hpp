@@ -11,9 +11,11 @@
 //
 // Why a cut is safe: an item line (`- ` at the list's indentation) cannot be inside a block
 // scalar or a plain scalar of the item before it: both end at a line indented that little. It
-// can be inside a quoted scalar or a flow collection that spans lines; then the piece before
-// it ends inside that scalar or collection, which yaml-cpp reports as an error. On an error in
-// any piece, and for anything out of the ordinary (directives, document markers, tabs, CR, a
+// can be inside a quoted scalar or a flow collection that spans lines, and yaml-cpp does not
+// complain of a quoted scalar left open at the end of its input: so every piece gets a
+// sentinel item after its last one, which such a scalar or collection swallows, and a piece
+// that does not end with it is not used. On an error in any piece, and for anything out of
+// the ordinary (directives, document markers, tabs, CR, a
 // BOM, an alias to an anchor in another piece, item counts that do not add up), the whole text
 // is parsed in one go: the result, or the error, is YAML::Load's own.
 

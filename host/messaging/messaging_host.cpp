@@ -109,10 +109,15 @@ MessagingHost::CalledEndpoint& MessagingHost::called(const std::string& endpoint
   return *slot;
 }
 
-std::shared_ptr<AgentEndpoint> MessagingHost::endpoint(const std::string& agent, int concurrency) {
-  std::lock_guard lock(mu_);
+MessagingHost::Served& MessagingHost::served_locked(const std::string& agent, int concurrency) {
   auto& served = served_[agent];
   if (!served.endpoint) served.endpoint = std::make_shared<AgentEndpoint>(agent, concurrency, workers_);
+  return served;
+}
+
+std::shared_ptr<AgentEndpoint> MessagingHost::endpoint(const std::string& agent, int concurrency) {
+  std::lock_guard lock(mu_);
+  auto& served = served_locked(agent, concurrency);
   served.started = true;
   return served.endpoint;
 }
@@ -133,8 +138,7 @@ void MessagingHost::bind_ahead(const std::string& agent, int concurrency, std::o
                                bool port_auto) {
   {
     std::lock_guard lock(mu_);
-    auto& served = served_[agent];
-    if (!served.endpoint) served.endpoint = std::make_shared<AgentEndpoint>(agent, concurrency, workers_);
+    served_locked(agent, concurrency);
   }
   (void)bind(agent, port, port_auto);
 }
@@ -152,18 +156,20 @@ void MessagingHost::close_unstarted(const std::string& agent, const std::string&
 
 std::optional<std::string> MessagingHost::bind(const std::string& agent, std::optional<int> port,
                                                bool port_auto) {
-  auto endpoint = find_endpoint(agent);
-  if (!endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+  std::shared_ptr<AgentEndpoint> endpoint;
   std::shared_ptr<std::mutex> binding;
   {
     std::lock_guard lock(mu_);
-    binding = served_[agent].binding;
+    auto it = served_.find(agent);
+    if (it == served_.end() || !it->second.endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+    endpoint = it->second.endpoint;
+    binding = it->second.binding;
   }
   std::lock_guard bind_lock(*binding);
   std::string ipc_dir;
   {
     std::lock_guard lock(mu_);
-    if (served_[agent].bound) return std::nullopt;  // bound before: endpoints persist
+    if (served_.find(agent)->second.bound) return std::nullopt;  // bound before: endpoints persist
     ipc_dir = ipc_dir_;
   }
   std::optional<TcpListener> tcp;

@@ -141,6 +141,7 @@ class MessagingHost {
     bool started = false;  // endpoint() was called: a start has claimed it
     std::shared_ptr<std::mutex> binding = std::make_shared<std::mutex>();  // held by bind()
   };
+  Served& served_locked(const std::string& agent, int concurrency);  // made, with its endpoint, if new
 
   const MessagingOptions options_;
   std::unique_ptr<zmq::context_t> context_;

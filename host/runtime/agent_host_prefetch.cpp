@@ -48,25 +48,19 @@ void AgentHost::bind_ahead_locked(std::vector<std::size_t> order) {
   // beside it); done in its start, that is on the critical path at every hop of a dependency
   // chain. Done here, in start order, while the agents wait for their dependencies, the start
   // finds them bound. A failure (a port taken) is left for the start to meet and report.
-  struct Binding {
-    std::string name;
-    int concurrency;
-    std::optional<int> port;
-    bool port_auto;
-  };
   bind_ahead_stop_ = false;
   pool_.submit([this, order = std::move(order)] {
     for (auto n : order) {
-      Binding b;
+      const config::AgentSpec* spec = nullptr;  // specs are never freed; no reload runs meanwhile
       {
         std::lock_guard lock(mu_);
         if (bind_ahead_stop_) return;  // also when this task only ran after start-up was over
         const auto& r = records_[n];
         if (r.state != AgentState::pending || r.timings.load_begin) continue;  // its start binds
-        b = {r.spec->name, r.spec->concurrency, r.spec->port, r.spec->port_auto};
+        spec = r.spec.get();
         binding_ahead_ = true;
       }
-      messaging_->bind_ahead(b.name, b.concurrency, b.port, b.port_auto);
+      messaging_->bind_ahead(spec->name, spec->concurrency, spec->port, spec->port_auto);
       bool waited_for = false;
       {
         std::lock_guard lock(mu_);
