@@ -38,9 +38,10 @@ std::optional<std::string> read_file(const std::string& path, Diagnostics& diags
 
 // Parses YAML text (a long agent list on several cores); a syntax error becomes a diagnostic
 // at its position.
-std::optional<YAML::Node> parse(const std::string& text, const std::string& file, Diagnostics& diags) {
+std::optional<YAML::Node> parse(const std::string& text, const std::string& file, Diagnostics& diags,
+                                 const YamlPieces& pieces = {}) {
   try {
-    return load_yaml(text);
+    return load_yaml(text, pieces);
   } catch (const YAML::ParserException& e) {
     diags.error({file, e.mark.line + 1, e.mark.column + 1}, fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {
@@ -94,13 +95,14 @@ void read_drop_ins(const std::string& dir, const SourceLocation& dir_where, cons
   }
 }
 
-LoadResult load(const std::string& text, const std::string& file, const Environment& env) {
+LoadResult load(const std::string& text, const std::string& file, const Environment& env,
+                const YamlPieces& pieces) {
   LoadResult result;
   ClusterConfig& config = result.config;
   Diagnostics& diags = result.diagnostics;
   config.main_file = file;
   config.files.push_back(file);
-  auto root = parse(text, file, diags);
+  auto root = parse(text, file, diags, pieces);
   if (!root) return result;
   if (root->IsNull()) {
     diags.error({file, 0, 0}, "config file is empty (add a 'host:' section and 'agents:')");
@@ -135,6 +137,21 @@ LoadResult load(const std::string& text, const std::string& file, const Environm
   return result;
 }
 
+// The text of the main file; yaml-cpp can throw from unexpected places, and load_config
+// promises a diagnostic instead.
+LoadResult load_text(const std::string& text, const std::string& file_name, const Environment& env,
+                     const YamlPieces& pieces) {
+  try {
+    return load(text, file_name, env, pieces);
+  } catch (const std::exception& e) {
+    LoadResult result;
+    result.config.main_file = file_name;
+    result.config.files.push_back(file_name);
+    result.diagnostics.error({file_name, 0, 0}, fmt::format("cannot load config: {}", e.what()));
+    return result;
+  }
+}
+
 }  // namespace
 
 Environment process_environment() {
@@ -146,6 +163,10 @@ Environment process_environment() {
 }
 
 LoadResult load_config(const std::string& path, const Environment& env) {
+  return load_config(path, env, YamlPieces{});
+}
+
+LoadResult load_config(const std::string& path, const Environment& env, const YamlPieces& pieces) {
   LoadResult result;
   auto text = read_file(path, result.diagnostics);
   if (!text) {
@@ -153,20 +174,11 @@ LoadResult load_config(const std::string& path, const Environment& env) {
     result.config.files.push_back(path);
     return result;
   }
-  return load_config_text(*text, path, env);
+  return load_text(*text, path, env, pieces);
 }
 
 LoadResult load_config_text(const std::string& text, const std::string& file_name, const Environment& env) {
-  try {
-    return load(text, file_name, env);
-  } catch (const std::exception& e) {
-    // yaml-cpp can throw from unexpected places; load_config promises a diagnostic instead.
-    LoadResult result;
-    result.config.main_file = file_name;
-    result.config.files.push_back(file_name);
-    result.diagnostics.error({file_name, 0, 0}, fmt::format("cannot load config: {}", e.what()));
-    return result;
-  }
+  return load_text(text, file_name, env, YamlPieces{});
 }
 
 }  // namespace agenthost::config

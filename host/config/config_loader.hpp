@@ -7,6 +7,7 @@
 
 #include "config/config_model.hpp"
 #include "config/diagnostic.hpp"
+#include "config/yaml_pieces.hpp"
 
 namespace agenthost::config {
 
@@ -25,6 +26,8 @@ struct LoadResult {
 // *.yaml / *.yml file of host.agents_dir (sorted by name; each holds `agents: [...]` or a
 // single agent mapping). Never throws for bad input: every problem is a diagnostic.
 LoadResult load_config(const std::string& path, const Environment& env = process_environment());
+// Same, with the main file's agent list parsed in pieces as `pieces` says (`agenthost run`).
+LoadResult load_config(const std::string& path, const Environment& env, const YamlPieces& pieces);
 
 // Same, from text (tests); `file_name` is used in diagnostics; drop-ins are read from disk.
 LoadResult load_config_text(const std::string& text, const std::string& file_name,

@@ -166,12 +166,14 @@ std::optional<YAML::Node> list_in(const YAML::Node& root, std::string_view key) 
   return std::nullopt;
 }
 
-std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& plan, std::string_view key) {
+std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& plan, const YamlPieces& options) {
   const std::size_t count = plan.pieces.size();
   std::vector<std::optional<YAML::Node>> parsed(count);
   auto parse = [&](std::size_t k) noexcept {
     try {
-      parsed[k] = YAML::Load(piece_text(text, plan, k));
+      std::string piece = piece_text(text, plan, k);
+      if (k > 0 && options.prepare_thread) options.prepare_thread(piece.size());
+      parsed[k] = YAML::Load(piece);
     } catch (...) {
       // Reported by the whole parse that follows, with its true position.
     }
@@ -187,7 +189,7 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
   for (auto& helper : helpers) helper.join();
 
   if (!parsed[0]) return std::nullopt;
-  auto list = list_in(*parsed[0], key);
+  auto list = list_in(*parsed[0], options.list_key);
   if (!list || !ends_with_sentinel(*list, plan.pieces[0].items)) return std::nullopt;
   for (std::size_t k = 1; k < count; ++k) {
     auto& piece = parsed[k];
@@ -203,7 +205,7 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
 
 YAML::Node load_yaml(const std::string& text, const YamlPieces& options) {
   if (auto plan = plan_pieces(text, options)) {
-    if (auto root = parse_in_pieces(text, *plan, options.list_key)) return *root;
+    if (auto root = parse_in_pieces(text, *plan, options)) return *root;
   }
   return YAML::Load(text);
 }

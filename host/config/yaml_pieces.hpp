@@ -20,6 +20,7 @@
 // is parsed in one go: the result, or the error, is YAML::Load's own.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -29,11 +30,15 @@ namespace agenthost::config {
 
 struct YamlPieces {
   std::string_view list_key = "agents";  // the top-level key whose block list is cut
-  // Below this a thread costs as much as it saves: a second thread's first parse pays for its
-  // own heap arena and page faults (the 19 KiB demo parses no faster in two pieces; a 104 KiB
-  // file of 1000 agents, 46 ms whole, takes 29 ms in two).
+  // Below this a thread costs as much as it saves when its heap is not prepared: its first
+  // parse pays for its own malloc arena page by page (the 19 KiB demo then parses no faster in
+  // two pieces; a 104 KiB file of 1000 agents, 46 ms whole, takes 29 ms in two).
   std::size_t min_piece_bytes = 16 * 1024;
   unsigned max_threads = 0;  // 0: the machine's cores, at most 4
+  // Called first for every piece but the first (which the calling thread parses), on the
+  // thread that parses it, with the piece's size: where the caller makes that thread's heap
+  // ready (`agenthost run` pre-faults it, and cuts pieces from 8 KiB). May be empty.
+  std::function<void(std::size_t piece_bytes)> prepare_thread;
 };
 
 // As YAML::Load(text), including what it throws.

@@ -83,8 +83,10 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
               [this](const errors::ErrorEvent& e) {
                 metrics_.requests().errors(e.agent, std::string(to_string(e.severity))).Increment();
               }),
-      // One thread more than starts in flight: the plugin prefetch task.
-      pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1),
+      // One thread more than starts in flight: the plugin prefetch task. Timer slack 1 us: an
+      // agent's start() that sleeps or waits with a timeout holds up every agent behind it.
+      pool_("start", static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism)) + 1,
+            std::chrono::microseconds(1)),
       health_(config_.host.health_interval, config_.host.health_timeout,
               [this](std::size_t node, const Health& h) { report_health(node, h); },
               [this](std::size_t node, const std::string& what) {

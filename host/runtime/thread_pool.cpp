@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <spdlog/spdlog.h>
 
 namespace agenthost::runtime {
@@ -19,6 +20,7 @@ struct ThreadPool::Shared {
   };
 
   std::string name;
+  std::chrono::nanoseconds timer_slack{0};
   std::mutex mu;
   std::condition_variable work_cv;   // workers: a task, or a reason to exit
   std::condition_variable spawn_cv;  // the spawner: a task that no idle worker will take
@@ -57,6 +59,8 @@ struct ThreadPool::Shared {
   }
 
   void run(Worker* me) {
+    // Fails only for a value the kernel rejects: the thread then keeps the default.
+    if (timer_slack.count() > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(timer_slack.count()), 0, 0, 0);
     std::unique_lock lock(mu);
     for (;;) {
       ++idle;
@@ -87,8 +91,10 @@ struct ThreadPool::Shared {
   }
 };
 
-ThreadPool::ThreadPool(std::string name, std::size_t workers) : shared_(std::make_shared<Shared>()) {
+ThreadPool::ThreadPool(std::string name, std::size_t workers, std::chrono::nanoseconds timer_slack)
+    : shared_(std::make_shared<Shared>()) {
   shared_->name = std::move(name);
+  shared_->timer_slack = timer_slack;
   // Workers are made on demand: a host whose agents start in a few waves needs far fewer
   // than `workers`.
   shared_->target = workers;

@@ -220,10 +220,13 @@ TEST(HotReload, FiftyReloadsUnderCallersInHostAndOverTcpLoseNothingAndGrowNothin
 
   EXPECT_LE(open_files(pid), fds + 2) << "open files after 50 more reloads";
   EXPECT_LE(proc_status(pid, "Threads"), threads_midway + 2) << "threads over the last 25 reloads";
-#ifndef __SANITIZE_ADDRESS__
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // Under AddressSanitizer resident memory says nothing: freed memory waits in its quarantine
   // (256 MiB by default), and every library loaded gets shadow memory; LeakSanitizer checks the
-  // host's exit there instead.
+  // host's exit there instead. Under ThreadSanitizer every byte the host touches has shadow
+  // bytes beside it and every thread its own allocator cache, so resident memory follows the
+  // worker threads a busy machine adds (17.4 MiB once under `ctest -j2`); the threads bound
+  // above still holds there, and the normal build checks memory.
   EXPECT_LE(proc_status(pid, "VmRSS"), rss_kb + 16 * 1024) << "kB of resident memory";
 #else
   (void)rss_kb;

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -22,17 +23,28 @@ long minor_faults() {
   return usage.ru_minflt;
 }
 
-// Allocates `total` bytes in 1 KiB blocks (served from the main heap on this thread) and
-// writes every byte; returns the minor page faults that took.
-long faults_to_fill(std::size_t total, std::vector<void*>& blocks) {
-  const long before = minor_faults();
-  for (std::size_t done = 0; done < total; done += 1024) {
-    void* block = std::malloc(1024);
-    std::memset(block, 0x5a, 1024);
-    blocks.push_back(block);
+// `total` bytes in 1 KiB blocks (served from this thread's heap), every byte written, and
+// the minor page faults that took; the blocks are freed when it goes.
+struct Filled {
+  explicit Filled(std::size_t total) {
+    blocks.reserve(total / 1024);
+    const long before = minor_faults();
+    for (std::size_t done = 0; done < total; done += 1024) {
+      void* block = std::malloc(1024);
+      std::memset(block, 0x5a, 1024);
+      blocks.push_back(block);
+    }
+    faults = minor_faults() - before;
   }
-  return minor_faults() - before;
-}
+  ~Filled() {
+    for (void* block : blocks) std::free(block);
+  }
+  Filled(const Filled&) = delete;
+  Filled& operator=(const Filled&) = delete;
+
+  std::vector<void*> blocks;
+  long faults = 0;
+};
 
 TEST(HeapPrefaultTest, SizeFollowsTheConfigWithinBounds) {
   EXPECT_EQ(heap_prefault_bytes(0), 1 * kMiB);
@@ -49,13 +61,47 @@ TEST(HeapPrefaultTest, PopulatedHeapIsUsedWithoutPageFaults) {
   if (populated == 0) GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux < 5.14)";
   EXPECT_GE(populated, 16 * kMiB - 8192);
 
-  // 8 MiB is 2048 pages: without the pre-fault, each would fault once.
-  std::vector<void*> blocks;
-  blocks.reserve(8 * 1024);
-  const long faults = faults_to_fill(8 * kMiB, blocks);
-  EXPECT_LT(faults, 200) << "pages touched for the first time after the pre-fault";
-  for (void* block : blocks) std::free(block);
+  {
+    // 8 MiB is 2048 pages: without the pre-fault, each would fault once.
+    const Filled filled(8 * kMiB);
+    EXPECT_LT(filled.faults, 200) << "pages touched for the first time after the pre-fault";
+  }
   release_prefaulted_heap();
+}
+
+TEST(HeapPrefaultTest, ABackgroundPrefaultPopulatesTheMainHeapWhileItIsUsed) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's allocator replaces glibc's malloc, which this tunes";
+#endif
+  HeapPrefault prefault(16 * kMiB);
+  {
+    // Allocating before it is done is what start-up does: the blocks come from its pages.
+    const Filled early(1 * kMiB);
+    const std::size_t populated = prefault.wait();
+    if (populated == 0) GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux < 5.14)";
+    EXPECT_GE(populated, 16 * kMiB - 8192);
+    const Filled filled(8 * kMiB);
+    EXPECT_LT(filled.faults, 200) << "pages touched for the first time after the pre-fault";
+  }
+  prefault.release();
+  prefault.release();  // once
+}
+
+TEST(HeapPrefaultTest, AThreadPrefaultsItsOwnArena) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's allocator replaces glibc's malloc, which this tunes";
+#endif
+  std::size_t populated = 0;
+  long faults = 0;
+  std::thread([&] {
+    // The piece of a config that a second thread parses comes from this thread's own arena.
+    populated = prefault_heap(8 * kMiB);
+    faults = Filled(4 * kMiB).faults;
+  }).join();
+  release_prefaulted_heap();
+  if (populated == 0) GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux < 5.14)";
+  EXPECT_GE(populated, 8 * kMiB - 8192);
+  EXPECT_LT(faults, 100) << "pages of the thread's arena touched for the first time";
 }
 
 }  // namespace

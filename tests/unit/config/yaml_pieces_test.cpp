@@ -1,8 +1,12 @@
 #include "config/yaml_pieces.hpp"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,7 +15,7 @@ namespace agenthost::config {
 namespace {
 
 // Small pieces, so that short texts are cut too.
-constexpr YamlPieces kCut{.list_key = "agents", .min_piece_bytes = 16, .max_threads = 3};
+const YamlPieces kCut{.list_key = "agents", .min_piece_bytes = 16, .max_threads = 3};
 
 // The same tree, node for node, with the same lines and columns.
 void expect_same(const YAML::Node& a, const YAML::Node& b, const std::string& where = "root") {
@@ -54,7 +58,7 @@ std::string read(const std::string& path) {
 TEST(YamlPieces, TheDemoConfigParsesInPiecesToTheSameTreeWithTheSamePositions) {
   const std::string text = read(AGENTHOST_SOURCE_DIR "/config/demo/agenthost.yaml");
   ASSERT_GT(text.size(), 8000u);
-  constexpr YamlPieces two{.min_piece_bytes = 4096, .max_threads = 2};
+  const YamlPieces two{.min_piece_bytes = 4096, .max_threads = 2};
   EXPECT_EQ(yaml_piece_count(text, two), 2u);
   expect_same(load_yaml(text, two), YAML::Load(text));
 }
@@ -63,6 +67,27 @@ TEST(YamlPieces, AThousandAgentFileIsCutWithTheDefaultSizes) {
   const std::string text = agents_text(1000);
   EXPECT_EQ(yaml_piece_count(text, {.max_threads = 2}), 2u);
   expect_same(load_yaml(text, {.max_threads = 2}), YAML::Load(text));
+}
+
+TEST(YamlPieces, EveryPieceButTheFirstIsPreparedForOnTheThreadThatParsesIt) {
+  const std::string text = agents_text(30);
+  std::mutex mu;
+  std::vector<std::pair<std::thread::id, std::size_t>> prepared;
+  YamlPieces pieces = kCut;
+  pieces.prepare_thread = [&](std::size_t piece_bytes) {
+    std::lock_guard lock(mu);
+    prepared.emplace_back(std::this_thread::get_id(), piece_bytes);
+  };
+  ASSERT_EQ(yaml_piece_count(text, pieces), 3u);
+  expect_same(load_yaml(text, pieces), YAML::Load(text));
+  ASSERT_EQ(prepared.size(), 2u);
+  EXPECT_NE(prepared[0].first, prepared[1].first);
+  for (const auto& [thread, bytes] : prepared) {
+    EXPECT_NE(thread, std::this_thread::get_id()) << "piece 0 is parsed by the caller, unprepared";
+    // A third of the text, give or take the lines left blank in front of it.
+    EXPECT_GT(bytes, text.size() / 4);
+    EXPECT_LT(bytes, text.size());
+  }
 }
 
 TEST(YamlPieces, AListCutIntoSeveralPiecesKeepsItsOrderAndWhatFollowsIt) {

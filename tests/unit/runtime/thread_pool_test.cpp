@@ -6,6 +6,8 @@
 #include <future>
 #include <mutex>
 
+#include <sys/prctl.h>
+
 #include <gtest/gtest.h>
 
 #include "runtime/task_race.hpp"
@@ -25,6 +27,25 @@ TEST(ThreadPool, RunsEveryTask) {
     });
   ASSERT_EQ(all.get_future().wait_for(10s), std::future_status::ready);
   EXPECT_EQ(pool.shutdown(1s), 0u);
+}
+
+// The slack the kernel grants a worker's timers, as the worker itself sees it.
+unsigned long worker_timer_slack(ThreadPool& pool) {
+  std::promise<unsigned long> slack;
+  pool.submit([&] { slack.set_value(static_cast<unsigned long>(::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0))); });
+  auto answer = slack.get_future();
+  return answer.wait_for(10s) == std::future_status::ready ? answer.get() : 0;
+}
+
+TEST(ThreadPool, WorkersKeepTheTimerSlackTheyInheritUnlessToldOtherwise) {
+  const auto inherited = static_cast<unsigned long>(::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
+  ThreadPool plain("test", 1);
+  EXPECT_EQ(worker_timer_slack(plain), inherited);
+  ThreadPool precise("test", 1, 1us);
+  EXPECT_EQ(worker_timer_slack(precise), 1000u) << "nanoseconds";
+  EXPECT_NE(inherited, 1000u) << "the test would prove nothing";
+  plain.shutdown(1s);
+  precise.shutdown(1s);
 }
 
 TEST(ThreadPool, AStuckTaskIsReplacedSoOthersStillRun) {
