@@ -56,7 +56,9 @@ PageRange reserve(std::size_t bytes) {
   return range.end > range.begin ? range : PageRange{};
 }
 
-// Populating never changes what the pages hold, so it may run while they are in use.
+// Populating never changes what the pages hold, so it may run while they are in use. In
+// steps: one long madvise holds the address space's lock, and every thread that maps memory
+// meanwhile (a new thread's stack, a heap that grows) waits for it.
 std::size_t populate(PageRange range, std::uintptr_t step) {
   std::size_t done = 0;
   for (auto at = range.begin; at < range.end; at += step) {
@@ -74,7 +76,7 @@ std::size_t heap_prefault_bytes(std::size_t config_bytes) {
 }
 
 std::size_t prefault_heap(std::size_t bytes) {
-  return populate(reserve(std::clamp(bytes, kMin, kMax)), kMax);
+  return populate(reserve(std::clamp(bytes, kMin, kMax)), kStep);
 }
 
 void release_prefaulted_heap() {

@@ -99,7 +99,6 @@ control::CommandHandler host_commands(runtime::AgentHost& host, const std::strin
   };
 }
 
-// Loads and validates; prints every problem. nullopt when the host cannot start.
 // The demo's 19 KiB list is parsed in two pieces: 8 KiB is where a second thread whose heap
 // is pre-faulted first gains (one whose heap faults page by page gains nothing below 16 KiB).
 config::YamlPieces run_pieces() {
@@ -108,6 +107,7 @@ config::YamlPieces run_pieces() {
           .prepare_thread = [](std::size_t piece_bytes) { prefault_heap(piece_bytes * kHeapPerYamlByte); }};
 }
 
+// Loads and validates; prints every problem. nullopt when the host cannot start.
 std::optional<config::ClusterConfig> load_for_run(const RunOptions& options) {
   auto loaded = config::load_config(options.config_path, config::process_environment(), run_pieces());
   auto problems = loaded.diagnostics;

@@ -60,7 +60,8 @@ struct ThreadPool::Shared {
 
   void run(Worker* me) {
     // Fails only for a value the kernel rejects: the thread then keeps the default.
-    if (timer_slack.count() > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(timer_slack.count()), 0, 0, 0);
+    if (timer_slack.count() > 0)
+      ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(timer_slack.count()), 0, 0, 0);
     std::unique_lock lock(mu);
     for (;;) {
       ++idle;
