@@ -103,8 +103,10 @@ control::CommandHandler host_commands(runtime::AgentHost& host, const std::strin
 // is pre-faulted first gains (one whose heap faults page by page gains nothing below 16 KiB).
 config::YamlPieces run_pieces() {
   constexpr std::size_t kHeapPerYamlByte = 64;  // a piece's share of heap_prefault_bytes
-  return {.min_piece_bytes = 8 * 1024,
-          .prepare_thread = [](std::size_t piece_bytes) { prefault_heap(piece_bytes * kHeapPerYamlByte); }};
+  config::YamlPieces pieces;
+  pieces.min_piece_bytes = 8 * 1024;
+  pieces.prepare_thread = [](std::size_t piece_bytes) { prefault_heap(piece_bytes * kHeapPerYamlByte); };
+  return pieces;
 }
 
 // Loads and validates; prints every problem. nullopt when the host cannot start.

@@ -173,7 +173,12 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
     try {
       std::string piece = piece_text(text, plan, k);
       if (k > 0 && options.prepare_thread) options.prepare_thread(piece.size());
-      parsed[k] = YAML::Load(piece);
+      YAML::Node list = YAML::Load(piece);
+      if (k > 0) {  // piece 0's list is inside its root, checked below
+        if (!ends_with_sentinel(list, plan.pieces[k].items)) return;
+        if (options.read_items) options.read_items(k, list);
+      }
+      parsed[k] = std::move(list);
     } catch (...) {
       // Reported by the whole parse that follows, with its true position.
     }
@@ -192,8 +197,7 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
   auto list = list_in(*parsed[0], options.list_key);
   if (!list || !ends_with_sentinel(*list, plan.pieces[0].items)) return std::nullopt;
   for (std::size_t k = 1; k < count; ++k) {
-    auto& piece = parsed[k];
-    if (!piece || !ends_with_sentinel(*piece, plan.pieces[k].items)) return std::nullopt;
+    if (!parsed[k]) return std::nullopt;
   }
   for (std::size_t k = 1; k < count; ++k) {
     for (const auto& item : *parsed[k]) list->push_back(item);
@@ -203,10 +207,17 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
 
 }  // namespace
 
-YAML::Node load_yaml(const std::string& text, const YamlPieces& options) {
+YAML::Node load_yaml(const std::string& text, const YamlPieces& options, std::vector<std::size_t>* items_per_piece) {
   if (auto plan = plan_pieces(text, options)) {
-    if (auto root = parse_in_pieces(text, *plan, options)) return *root;
+    if (auto root = parse_in_pieces(text, *plan, options)) {
+      if (items_per_piece) {
+        items_per_piece->clear();
+        for (const auto& piece : plan->pieces) items_per_piece->push_back(piece.items);
+      }
+      return *root;
+    }
   }
+  if (items_per_piece) items_per_piece->clear();
   return YAML::Load(text);
 }
 

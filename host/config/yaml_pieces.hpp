@@ -23,6 +23,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -39,10 +40,19 @@ struct YamlPieces {
   // thread that parses it, with the piece's size: where the caller makes that thread's heap
   // ready (`agenthost run` pre-faults it, and cuts pieces from 8 KiB). May be empty.
   std::function<void(std::size_t piece_bytes)> prepare_thread;
+  // Called on the thread that parsed piece k >= 1, with that piece's items (a sequence, the
+  // sentinel taken off) before they join the whole list: the caller reads them there, beside
+  // the other pieces. What it read counts only if load_yaml reports the pieces: when another
+  // piece fails, the text is parsed whole and these items are not in the result. May throw:
+  // the text is then parsed whole. May be empty.
+  std::function<void(std::size_t piece, const YAML::Node& items)> read_items;
 };
 
-// As YAML::Load(text), including what it throws.
-YAML::Node load_yaml(const std::string& text, const YamlPieces& pieces = {});
+// As YAML::Load(text), including what it throws. If it was parsed in pieces and
+// `items_per_piece` is given, that gets how many items of the list each piece held, in order
+// (left empty when the text was parsed whole).
+YAML::Node load_yaml(const std::string& text, const YamlPieces& pieces = {},
+                     std::vector<std::size_t>* items_per_piece = nullptr);
 
 // How many pieces load_yaml would parse `text` in (1: whole): for tests and benchmarks.
 std::size_t yaml_piece_count(const std::string& text, const YamlPieces& pieces = {});
