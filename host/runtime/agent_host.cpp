@@ -100,7 +100,6 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
           [this](const std::string& agent) { return observability::to_json(metrics_.agent_families().collect(agent)); }))),
       isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
-      current_config_(config_),
       quarantine_(options_.quarantine) {
   for (std::size_t i = 0; i < records_.size(); ++i) init_record(records_[i], &config_.agents[i]);
   for (std::size_t i = 0; i < records_.size(); ++i) {

@@ -58,12 +58,17 @@ void AgentHost::join_start_wave() {
   start_wave_stop_ = false;
 }
 
+config::ClusterConfig& AgentHost::current_config_locked() {
+  if (!current_config_) current_config_.emplace(config_);
+  return *current_config_;
+}
+
 void AgentHost::settle_current_config() {
   // A reconfiguration whose hot reload failed rolled the agent back to its old settings: the
   // configuration in force says so again, so that the next reload tries the new ones anew
   // instead of finding nothing changed. Agents still being reloaded keep what they go to.
   std::lock_guard lock(mu_);
-  for (auto& agent : current_config_.agents) {
+  for (auto& agent : current_config_locked().agents) {
     const auto id = graph_->find(agent.name);
     if (!id) continue;
     const auto& r = records_[*id];
@@ -108,7 +113,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
   {
     std::unordered_set<std::string> next_names;
     for (const auto& a : next.agents) next_names.insert(a.name);
-    for (const auto& a : current_config_.agents)
+    for (const auto& a : current_config_locked().agents)
       if (!next_names.contains(a.name)) leaving_names.insert(a.name);
     // And agents removed before by force: their dependents run on without them.
     std::lock_guard lock(mu_);
@@ -121,7 +126,7 @@ ReconcileResult AgentHost::reconcile(config::ClusterConfig next, bool force) {
     if (d.severity == config::Severity::error) result.errors.push_back(d.format());
   if (!result.errors.empty()) return result;
 
-  const auto diff = reload::diff_configs(current_config_, next);
+  const auto diff = reload::diff_configs(current_config_locked(), next);
   for (const auto& key : diff.host_keys_changed)
     result.warnings.push_back(fmt::format("{} changed: it takes effect when the host is restarted", key));
 

@@ -4,6 +4,7 @@
 #include "runtime/stable_list.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,6 +26,27 @@ TEST(StableList, ElementsKeepTheirAddressAcrossSegments) {
   std::size_t n = 0;
   for (const auto& s : list) n += !s.empty();
   EXPECT_EQ(n, list.size() - 2);  // elements 1 and 2 were never written
+}
+
+// Counts the live instances of itself; 4 KiB, about the size of a host's record.
+struct Counted {
+  static inline int live = 0;
+  Counted() { ++live; }
+  ~Counted() { --live; }
+  Counted(const Counted&) = delete;
+  Counted& operator=(const Counted&) = delete;
+  alignas(64) char payload[4096] = {};
+};
+
+TEST(StableList, OnlyAppendedElementsAreConstructedAndEachIsDestroyedOnce) {
+  {
+    StableList<Counted> list(84);
+    EXPECT_EQ(Counted::live, 84);  // not the segment's 256
+    for (std::size_t i = 0; i < StableList<Counted>::kSegment; ++i) list.emplace_back();
+    EXPECT_EQ(Counted::live, 84 + 256);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&list[300]) % alignof(Counted), 0u);
+  }
+  EXPECT_EQ(Counted::live, 0);
 }
 
 TEST(StableList, AReaderIndexesWhileAnotherThreadAppends) {
