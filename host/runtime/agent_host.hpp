@@ -270,9 +270,11 @@ class AgentHost {
   // The start loop of start_all() and of a reload's start wave (the caller holds `lock`):
   // launches what `scheduler` allows, settles outcomes and timeouts, until every node of it is
   // settled or, once `stop_requested`, nothing is in flight. False when it was stopped.
+  // `after_first_launch` runs once (mu_ held), when the first wave has been handed out.
   bool drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler& scheduler,
                     const std::atomic<bool>& stop_requested, const StartupProgressFn& on_progress,
-                    std::optional<std::chrono::steady_clock::time_point> remote_wait_until);
+                    std::optional<std::chrono::steady_clock::time_point> remote_wait_until,
+                    std::function<void()> after_first_launch = {});
   // Configuration reload (agent_host_reconcile.cpp).
   std::vector<std::string> refuse_removals_locked(const std::vector<std::size_t>& leaving,
                                                   const std::vector<std::string>& leaving_names) const;

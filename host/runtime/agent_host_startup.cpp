@@ -1,7 +1,9 @@
 // AgentHost: start-up along the dependency graph (the control thread's half, and the start
 // task that runs on the start pool).
 
+#include <algorithm>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -226,12 +228,22 @@ std::vector<double> AgentHost::start_priority() const {
 }
 
 void AgentHost::load_plugins() {
-  if (!prefetch_) prefetch_plugins(start_priority());
+  if (prefetch_) return;
+  prefetch_plugins(start_priority());
+  // The first wave (agents without dependencies) is handed out at once when start-up begins:
+  // its threads are made now, while the host opens its sockets, so that the first start of
+  // the critical chain does not wait for one (it did, 0.5-0.9 ms, in the demo's timings).
+  std::size_t first_wave = 0;
+  for (std::size_t n = 0; n < records_.size(); ++n)
+    first_wave += records_[n].selected && graph_->dependencies(n).empty();
+  const auto parallelism = static_cast<std::size_t>(std::max(1, config_.host.startup_parallelism));
+  pool_.prestart(1 + std::min(first_wave, parallelism));  // and the prefetch task's
 }
 
 bool AgentHost::drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler& scheduler,
                              const std::atomic<bool>& stop_requested, const StartupProgressFn& on_progress,
-                             std::optional<std::chrono::steady_clock::time_point> remote_wait_until) {
+                             std::optional<std::chrono::steady_clock::time_point> remote_wait_until,
+                             std::function<void()> after_first_launch) {
   // A wave of agents settles within milliseconds: one report per wave at most.
   ProgressThrottle progress(std::chrono::milliseconds(100));
   auto progress_now = [&] {  // mu_ held
@@ -274,6 +286,7 @@ bool AgentHost::drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler&
         lock.lock();
       }
     }
+    if (after_first_launch) std::exchange(after_first_launch, nullptr)();
     // After the launches: the next starts must not wait for a report. The last one is the
     // caller's (the summary).
     if (on_progress && !scheduler.finished()) {
@@ -356,10 +369,13 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   // its agents' starts then time out one by one.
   cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
                  [&] { return prefetch_done_ || stop_requested.load(); });
-  bind_ahead_locked(start_order(priority));
-
+  // The sockets of the agents that wait for dependencies are bound once the first wave has
+  // been handed out: its starts bind their own, and they are queued first. With the task
+  // queued ahead of them, the critical chain's first start waited 0.2-3.9 ms for a thread
+  // and its bind up to 2 ms (6 instrumented runs; every later hop of the chain took < 0.1 ms).
   StartupSummary summary;
-  const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until);
+  const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until,
+                                      [&] { bind_ahead_locked(start_order(priority)); });
   end_bind_ahead(lock);
 
   for (auto& r : records_) {

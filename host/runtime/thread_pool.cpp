@@ -1,5 +1,6 @@
 #include "runtime/thread_pool.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -31,11 +32,12 @@ struct ThreadPool::Shared {
   std::size_t live = 0;    // guarded by mu: workers created (or being created), not exited
   std::size_t busy = 0;    // guarded by mu: workers inside a task
   std::size_t idle = 0;    // guarded by mu: workers waiting for a task
+  std::size_t prestarted = 0;  // guarded by mu: workers wanted before tasks come (prestart)
   bool stopping = false;   // guarded by mu
   std::thread spawner;
 
   bool needs_worker_locked() const {
-    return !stopping && tasks.size() > idle && live < target;
+    return !stopping && live < target && (tasks.size() > idle || live < prestarted);
   }
 
   // Thread creation costs ~0.15 ms on a small VM. It happens here, on the spawner thread,
@@ -115,6 +117,16 @@ void ThreadPool::submit(std::function<void()> task) {
     spawn = shared_->needs_worker_locked();
   }
   shared_->work_cv.notify_one();
+  if (spawn) shared_->spawn_cv.notify_one();
+}
+
+void ThreadPool::prestart(std::size_t count) {
+  bool spawn = false;
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->prestarted = std::max(shared_->prestarted, count);
+    spawn = shared_->needs_worker_locked();
+  }
   if (spawn) shared_->spawn_cv.notify_one();
 }
 

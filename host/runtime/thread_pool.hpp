@@ -31,6 +31,11 @@ class ThreadPool {
   // Queues a task. Tasks must not throw (the pool logs and swallows what escapes).
   void submit(std::function<void()> task);
 
+  // Has the spawner make workers now, up to `count` in all (and `workers`), so that the
+  // tasks of a burst that is about to come find them waiting instead of each waiting
+  // ~0.15 ms for a thread to be made. They stay until shutdown, like any worker.
+  void prestart(std::size_t count);
+
   void compensate_for_stuck_task();
   void stuck_task_returned();
 

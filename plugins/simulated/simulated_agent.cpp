@@ -22,9 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 // A timed sleep wakes late: 50-140 us at the median on the VMs this is built on (timer slack
 // and the virtual CPU's wake-up), and along the demo's 8-agent critical chain that added ~1 ms
-// the host had no part in. So the agent sleeps until shortly before its deadline and yields
-// the CPU from there: start() then lasts init_ms x scale to within a few microseconds, and
-// bench/startup measures the host against a lower bound the agents really keep.
+// the host had no part in. So the agent sleeps until shortly before its deadline and spins
+// from there (a yield could hand the CPU to another thread for a whole time slice): start()
+// then lasts init_ms x scale to within a few microseconds, and bench/startup measures the
+// host against a lower bound the agents really keep.
 constexpr std::chrono::microseconds kYieldWindow{200};
 
 // On the steady clock: a wall-clock change during start-up must not stretch or shorten a
@@ -34,7 +35,8 @@ void sleep_for_steady(std::chrono::microseconds duration) {
   const auto deadline = Clock::now() + duration;
   const auto wake = deadline - kYieldWindow;
   while (Clock::now() < wake) std::this_thread::sleep_until(wake);
-  while (Clock::now() < deadline) std::this_thread::yield();
+  while (Clock::now() < deadline) {
+  }
 }
 
 class SimulatedAgent final : public Agent {

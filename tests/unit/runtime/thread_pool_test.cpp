@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include <sys/prctl.h>
 
@@ -46,6 +47,41 @@ TEST(ThreadPool, WorkersKeepTheTimerSlackTheyInheritUnlessToldOtherwise) {
   EXPECT_NE(inherited, 1000u) << "the test would prove nothing";
   plain.shutdown(1s);
   precise.shutdown(1s);
+}
+
+// Polls `condition` every millisecond for up to `limit`.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(ThreadPool, PrestartMakesWorkersBeforeTasksComeButNoMoreThanItMayHave) {
+  ThreadPool pool("test", 4);
+  EXPECT_EQ(pool.thread_count(), 0u) << "workers are made on demand";
+  pool.prestart(3);
+  ASSERT_TRUE(eventually([&] { return pool.thread_count() == 3; })) << pool.thread_count();
+
+  // Three tasks that wait for each other: each found a worker waiting; no fourth was made.
+  std::atomic<int> arrived{0};
+  std::promise<void> all;
+  for (int i = 0; i < 3; ++i)
+    pool.submit([&] {
+      if (++arrived == 3) all.set_value();
+      eventually([&] { return arrived.load() == 3; });
+    });
+  ASSERT_EQ(all.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(pool.thread_count(), 3u);
+
+  pool.prestart(50);  // bounded by the pool's size
+  ASSERT_TRUE(eventually([&] { return pool.thread_count() == 4; })) << pool.thread_count();
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(pool.thread_count(), 4u);
+  EXPECT_EQ(pool.shutdown(1s), 0u);
 }
 
 TEST(ThreadPool, AStuckTaskIsReplacedSoOthersStillRun) {
