@@ -21,21 +21,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // A timed sleep wakes late: 50-140 us at the median on the VMs this is built on (timer slack
-// and the virtual CPU's wake-up), and along the demo's 8-agent critical chain that added ~1 ms
+// and the virtual CPU's wake-up), and along the demo's 7-agent critical chain that added ~0.5 ms
 // the host had no part in. So the agent sleeps until shortly before its deadline and spins
 // from there (a yield could hand the CPU to another thread for a whole time slice): start()
 // then lasts init_ms x scale to within a few microseconds, and bench/startup measures the
 // host against a lower bound the agents really keep.
-constexpr std::chrono::microseconds kYieldWindow{200};
+constexpr std::chrono::microseconds kSpinWindow{200};
 
 // On the steady clock: a wall-clock change during start-up must not stretch or shorten a
 // simulated initialisation.
 void sleep_for_steady(std::chrono::microseconds duration) {
   if (duration.count() <= 0) return;
   const auto deadline = Clock::now() + duration;
-  const auto wake = deadline - kYieldWindow;
+  const auto wake = deadline - kSpinWindow;
   while (Clock::now() < wake) std::this_thread::sleep_until(wake);
   while (Clock::now() < deadline) {
+    // spin: the clock read is the work
   }
 }
 
