@@ -24,20 +24,22 @@ struct ThreadPool::Shared {
   std::chrono::nanoseconds timer_slack{0};
   std::mutex mu;
   std::condition_variable work_cv;   // workers: a task, or a reason to exit
-  std::condition_variable spawn_cv;  // the spawner: a task that no idle worker will take
+  std::condition_variable spawn_cv;  // the spawner: a task that no free worker will take
   std::condition_variable exit_cv;   // shutdown: a worker exited
   std::deque<std::function<void()>> tasks;  // guarded by mu
   std::list<std::shared_ptr<Worker>> workers;  // guarded by mu
   std::size_t target = 0;  // guarded by mu: workers wanted at most
   std::size_t live = 0;    // guarded by mu: workers created (or being created), not exited
   std::size_t busy = 0;    // guarded by mu: workers inside a task
-  std::size_t idle = 0;    // guarded by mu: workers waiting for a task
   std::size_t prestarted = 0;  // guarded by mu: workers wanted before tasks come (prestart)
   bool stopping = false;   // guarded by mu
   std::thread spawner;
 
+  // A worker that is not inside a task (waiting, or made and not yet waiting) takes the next
+  // task: counting only the waiting ones made an extra thread for a task that came while a
+  // fresh worker was still starting.
   bool needs_worker_locked() const {
-    return !stopping && live < target && (tasks.size() > idle || live < prestarted);
+    return !stopping && live < target && (tasks.size() > live - busy || live < prestarted);
   }
 
   // Thread creation costs ~0.15 ms on a small VM. It happens here, on the spawner thread,
@@ -66,9 +68,7 @@ struct ThreadPool::Shared {
       ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(timer_slack.count()), 0, 0, 0);
     std::unique_lock lock(mu);
     for (;;) {
-      ++idle;
       work_cv.wait(lock, [&] { return stopping || !tasks.empty() || live > target; });
-      --idle;
       if (tasks.empty() && (stopping || live > target)) break;
       auto task = std::move(tasks.front());
       tasks.pop_front();
