@@ -176,7 +176,8 @@ std::optional<AgentSpec> read_agent(const YAML::Node& node, YamlReader& reader) 
   return agent;
 }
 
-void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out) {
+void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out,
+                     std::size_t count) {
   if (node.IsNull()) return;  // "agents:" with nothing yet
   if (!node.IsSequence()) {
     reader.error(node, fmt::format("agents must be a list, got {} (write one '- name: ...' entry per agent)",
@@ -184,6 +185,7 @@ void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<Age
     return;
   }
   for (const auto& item : node) {
+    if (count-- == 0) break;
     if (auto agent = read_agent(item, reader)) out.push_back(std::move(*agent));
   }
 }

@@ -116,11 +116,7 @@ class AgentsReadBeside {
   // beside.
   void take(const YAML::Node& list, std::size_t first_piece_items, YamlReader& reader, ClusterConfig& config,
             Diagnostics& diags) {
-    std::size_t index = 0;
-    for (const auto& item : list) {
-      if (index++ == first_piece_items) break;
-      if (auto agent = read_agent(item, reader)) config.agents.push_back(std::move(*agent));
-    }
+    read_agent_list(list, reader, config.agents, first_piece_items);
     for (auto& [piece, read] : pieces_) {
       for (auto& agent : read.agents) config.agents.push_back(std::move(agent));
       diags.append(read.diagnostics);

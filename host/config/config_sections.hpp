@@ -1,6 +1,8 @@
 #pragma once
 // The readers of the config's sections, used by config_loader.cpp.
 
+#include <cstddef>
+#include <limits>
 #include <optional>
 
 #include <yaml-cpp/yaml.h>
@@ -53,8 +55,9 @@ void read_agent_kind(const YAML::Node& node, YamlReader& reader, AgentSpec& agen
 void read_process_keys(const MapFields& fields, YamlReader& reader, AgentSpec& agent);
 const std::vector<std::string>& process_agent_keys();
 
-// Reads a list of agents (`agents:`), appending to `out`.
-void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out);
+// Reads a list of agents (`agents:`), its first `count` items, appending to `out`.
+void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<AgentSpec>& out,
+                     std::size_t count = std::numeric_limits<std::size_t>::max());
 
 // Stores a value that was read; keeps the default when it was not (the problem is reported).
 // True when stored.
