@@ -27,6 +27,7 @@ test_packages=(
   # systemd-analyze verify on the unit (systemd itself is not started by installing it)
   dpkg-dev lintian systemd
   etcd-server           # the etcd registry backend's tests start their own etcd (tests/integration)
+  gdb                   # a test that hangs gets its stacks printed (tests/integration/support/hang_reporter.cpp)
   iproute2              # ip netns, veth, bridge: the three-host cluster test in network namespaces
   clang libclang-rt-14-dev  # libFuzzer: the config loader and wire protocol fuzz targets (scripts/fuzz.sh)
 )

@@ -9,11 +9,13 @@ std::vector<std::string> request(zmq::context_t& context, const std::string& end
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   socket.set(zmq::sockopt::linger, 0);
   socket.set(zmq::sockopt::rcvtimeo, timeout_ms);
+  // Bounded too: a DEALER whose connection was refused in the handshake has no pipe to send on.
+  socket.set(zmq::sockopt::sndtimeo, timeout_ms);
   socket.connect(endpoint);
   zmq::multipart_t out;
   out.addstr("");
   for (auto& f : frames) out.addstr(f);
-  out.send(socket);
+  if (!out.send(socket)) return {};
   zmq::multipart_t in;
   if (!in.recv(socket)) return {};
   std::vector<std::string> reply;

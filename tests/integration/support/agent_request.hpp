@@ -10,7 +10,7 @@
 namespace agenthost::testing {
 
 // The reply's frames after the delimiter (AH1, status, payload[, correlation id]); empty when
-// no reply came within `timeout_ms`.
+// it could not be sent or no reply came within `timeout_ms`.
 std::vector<std::string> request(zmq::context_t& context, const std::string& endpoint,
                                  std::vector<std::string> frames, int timeout_ms = 2000);
 
