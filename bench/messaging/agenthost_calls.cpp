@@ -1,5 +1,6 @@
 #include "agenthost_calls.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -194,6 +195,19 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
   return result;
 }
 
+namespace {
+
+int last_allowed_cpu() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  for (int cpu = CPU_SETSIZE - 1; cpu > 0; --cpu)
+    if (CPU_ISSET(cpu, &allowed)) return cpu;
+  return 0;
+}
+
+}  // namespace
+
 InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
                                   const std::string& plugin_dir, CrossHost variant) {
   // The serving host: a real agenthost process with one echo agent on an ephemeral port.
@@ -217,6 +231,7 @@ InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& 
     curve = std::make_shared<const messaging::CurveSettings>(messaging::CurveSettings{pair, pair, ""});
   }
   if (variant == CrossHost::isolated) agent_keys = ", isolation: process";
+  if (variant == CrossHost::pinned) host_keys = fmt::format("  sockets_cpu: {}\n", last_allowed_cpu());
   {
     std::ofstream config(dir / "server.yaml");
     config << fmt::format(

@@ -39,9 +39,9 @@ constexpr int kAgents = 84;
 constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 
 const std::set<std::string, std::less<>> kSections = {
-    "raw_inproc",   "raw_tcp",     "raw_tcp_2proc", "python_tcp",  "memory_cpp", "memory_python",
-    "host_inproc",  "host_async",  "metrics_overhead", "host_tcp", "host_tcp_isolated", "host_tcp_curve",
-    "host_memory",  "host_per_agent"};
+    "raw_inproc",       "raw_tcp",  "raw_tcp_2proc",   "python_tcp",        "memory_cpp",
+    "memory_python",    "host_inproc", "host_async",   "metrics_overhead",  "host_tcp",
+    "host_tcp_pinned",  "host_tcp_isolated", "host_tcp_curve", "host_memory", "host_per_agent"};
 
 struct Options {
   bool quick = false;
@@ -261,6 +261,11 @@ int main(int argc, char** argv) {
   if (host_tcp && base.python_tcp) {
     print_ratio("host_tcp_p50_vs_python_tcp", host_tcp->p50_us, base.python_tcp->p50_us);
   }
+  // The same call with the serving host's socket threads and ZeroMQ I/O thread on one CPU.
+  std::optional<LatencyResult> host_tcp_pinned;
+  cross_host_section("host_tcp_pinned", CrossHost::pinned, host_tcp_pinned);
+  if (host_tcp_pinned && host_tcp)
+    print_ratio("host_tcp_pinned_p50_vs_host_tcp", host_tcp_pinned->p50_us, host_tcp->p50_us);
   // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
   // host (one more hop, over ipc, each way), and over a CURVE link.
   std::optional<LatencyResult> host_tcp_isolated;

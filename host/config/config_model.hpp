@@ -216,6 +216,9 @@ struct HostSpec {
   LogSpec log;
   ErrorBusSpec error_bus;
   int workers = 0;  // request handler pool size; 0 = automatic (max(2, hardware threads))
+  // host.sockets_cpu: the one CPU that ZeroMQ's I/O thread and the threads receiving on the
+  // agents' sockets run on (README, "Messaging"); unset = wherever the kernel puts them.
+  std::optional<int> sockets_cpu;
   // Where the host keeps what must survive its restart (the crash quarantine file); resolved
   // like agents_dir. "" = $STATE_DIRECTORY (systemd's StateDirectory=), else none.
   std::string state_dir;

@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> kHostKeys = {"name",    "plugin_dirs", "agents_dir", "admin",    "control",
                                             "startup", "health",      "bind",       "advertise", "registry",
                                             "client",  "workers",     "log",        "error_bus", "state_dir",
-                                            "curve"};
+                                            "curve",   "sockets_cpu"};
 const std::vector<MovedKey> kMovedHostKeys = {
     {"peers", "host.peers has moved to host.registry.peers (move the list there, written as the HOST:PORT "
               "registry addresses of all hosts, e.g. [\"pc1:7400\", \"pc2:7400\"])"}};
@@ -128,6 +128,7 @@ void read_host_section(const YAML::Node& node, YamlReader& reader, HostSpec& hos
   if (auto n = node["state_dir"]) assign(reader.text(n, "host.state_dir"), host.state_dir);
   if (auto n = node["curve"]) read_curve_section(n, reader, host.curve);
   if (auto n = node["workers"]) assign(reader.integer(n, "host.workers", 1, 4096), host.workers);
+  if (auto n = node["sockets_cpu"]) host.sockets_cpu = reader.integer(n, "host.sockets_cpu", 0, 1023);
 }
 
 }  // namespace agenthost::config

@@ -1,5 +1,6 @@
 #include "messaging/messaging_host.hpp"
 
+#include "messaging/cpu_affinity.hpp"
 #include "messaging/ipc_endpoint.hpp"
 #include "messaging/tcp_address.hpp"
 
@@ -19,6 +20,24 @@ std::size_t worker_count(std::size_t configured) {
   return std::max<std::size_t>(2, std::thread::hardware_concurrency());
 }
 
+// host.sockets_cpu if this process may run there; else a warning, and nothing is pinned.
+std::optional<int> usable_sockets_cpu(std::optional<int> cpu) {
+  if (!cpu) return std::nullopt;
+  if (auto why = cpu_unusable(*cpu)) {
+    spdlog::warn("host.sockets_cpu: {}; the socket threads are not pinned", *why);
+    return std::nullopt;
+  }
+  return cpu;
+}
+
+// ZeroMQ starts its I/O thread with the context's first socket, pinned as the context says.
+std::unique_ptr<zmq::context_t> make_context(std::optional<int> cpu) {
+  auto context = std::make_unique<zmq::context_t>(1);
+  if (cpu && zmq_ctx_set(context->handle(), ZMQ_THREAD_AFFINITY_CPU_ADD, *cpu) != 0)
+    spdlog::warn("host.sockets_cpu: ZeroMQ refused CPU {} for its I/O thread: {}", *cpu, zmq_strerror(zmq_errno()));
+  return context;
+}
+
 std::string port_of(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
   return colon == std::string::npos ? "" : endpoint.substr(colon + 1);
@@ -28,13 +47,15 @@ std::string port_of(const std::string& endpoint) {
 
 MessagingHost::MessagingHost(MessagingOptions options)
     : options_(std::move(options)),
-      context_(std::make_unique<zmq::context_t>(1)),
+      sockets_cpu_(usable_sockets_cpu(options_.sockets_cpu)),
+      context_(make_context(sockets_cpu_)),
       workers_("agent-workers", worker_count(options_.workers)),
       loop_(*context_, workers_.workers(), options_.curve),
       pool_(*context_, 64, options_.curve),
       registry_(options_.machine),
       ipc_dir_(options_.ipc_dir) {
   if (options_.metrics_answer) loop_.set_metrics_answer(options_.metrics_answer);
+  if (sockets_cpu_) loop_.pin_to_cpu(*sockets_cpu_);
   if (!options_.parent_ipc_dir.empty()) {
     // An isolated child: the host's agents answer in the folder the host exposes them in.
     // Named apart from this child's machine, or clients would look for the agent in here.

@@ -48,6 +48,8 @@ struct MessagingOptions {
   std::string bind = "127.0.0.1";       // where agents' tcp endpoints listen
   std::string advertise = "127.0.0.1";  // how other hosts reach them
   std::size_t workers = 0;              // 0: max(2, hardware threads)
+  // The CPU for ZeroMQ's I/O thread and the socket threads (SocketLoop); nullopt: not pinned.
+  std::optional<int> sockets_cpu;
   ClientSettings client;
   // Isolation (README, "Isolation"). ipc_dir: every agent's socket is also bound at
   // ipc_endpoint(ipc_dir, NAME) (an isolated child's agent, for its host). parent_ipc_dir: a
@@ -144,6 +146,7 @@ class MessagingHost {
   Served& served_locked(const std::string& agent, int concurrency);  // made, with its endpoint, if new
 
   const MessagingOptions options_;
+  const std::optional<int> sockets_cpu_;  // options_.sockets_cpu if this process may use it
   std::unique_ptr<zmq::context_t> context_;
   WorkerPool workers_;
   supervision::DelayedTasks task_timer_;  // after workers_: it posts to them, so it goes first

@@ -1,5 +1,7 @@
 #include "messaging/socket_loop.hpp"
 
+#include "messaging/cpu_affinity.hpp"
+
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -40,6 +42,7 @@ struct SocketLoop::Shared {
   explicit Shared(std::size_t max_in_handlers) : threads(max_in_handlers, kIdleFollowers) {}
 
   LeaderFollowers threads;
+  std::optional<int> cpu;  // host.sockets_cpu: set before the first thread starts, then read only
   std::mutex mu;
   std::vector<std::function<void()>> commands;  // guarded by mu
   std::vector<std::weak_ptr<Socket>> readable;  // guarded by mu: found readable after a send
@@ -139,6 +142,8 @@ SocketLoop::~SocketLoop() {
   ::close(epoll_fd_);
 }
 
+void SocketLoop::pin_to_cpu(int cpu) { shared_->cpu = cpu; }
+
 void SocketLoop::start() {
   if (running_) return;
   running_ = true;
@@ -155,6 +160,9 @@ void SocketLoop::start_thread() {
 
 void SocketLoop::thread_main(SocketLoop* loop, std::shared_ptr<Shared> shared) {
   pthread_setname_np(pthread_self(), "agent-sockets");
+  if (shared->cpu) {
+    if (auto error = pin_this_thread(*shared->cpu)) spdlog::warn("host.sockets_cpu: {}", *error);
+  }
   // `loop` is used only while this thread leads: the owner's stop() waits for the leader.
   while (shared->threads.take_lead()) {
     for (bool leading = true; leading;) {

@@ -63,6 +63,8 @@ class SocketLoop {
   // runs on the loop's thread, so it must be quick and must not call into agent code.
   using MetricsAnswer = std::function<std::string(const std::string& agent)>;
   void set_metrics_answer(MetricsAnswer answer) { metrics_answer_ = std::move(answer); }
+  // Every thread of the loop runs on `cpu` (host.sockets_cpu). Before start().
+  void pin_to_cpu(int cpu);
 
   void start();
   void stop();  // closes every socket; replies completed later are dropped

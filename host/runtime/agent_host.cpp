@@ -43,6 +43,7 @@ messaging::MessagingOptions messaging_options(const config::HostSpec& host, cons
   options.bind = host.bind;
   options.advertise = host.advertise.empty() ? host.bind : host.advertise;
   options.workers = static_cast<std::size_t>(std::max(0, host.workers));
+  options.sockets_cpu = host.sockets_cpu;
   options.client.retry_backoff = host.client.retry_backoff;
   options.client.retry_backoff_max = host.client.retry_backoff_max;
   options.client.breaker_failures = host.client.breaker_failures;

@@ -3,9 +3,15 @@
 // never clash between tests running in parallel.
 
 #include <arpa/inet.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <zmq.hpp>
@@ -252,6 +258,49 @@ TEST(Messaging, HandlersOfOneAgentRunOneAtATimeUnlessConcurrencyAllowsMore) {
     ASSERT_GE(max.size(), 3u);
     EXPECT_EQ(max[2], expected) << endpoint;
   }
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+// host.sockets_cpu: the real host's socket threads and ZeroMQ's I/O thread are on that CPU
+// (what `taskset -p` shows), its main thread is not, and its agent answers over tcp.
+TEST(Messaging, SocketsCpuPinsTheSocketThreadsOfTheHost) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2) GTEST_SKIP() << "needs two CPUs to tell a pinned thread from a free one";
+  int cpu = CPU_SETSIZE - 1;
+  while (!CPU_ISSET(cpu, &allowed)) --cpu;
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.47", "  - { name: Echo, plugin: echo, port: 17100 }\n",
+                          "  sockets_cpu: " + std::to_string(cpu) + "\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready")) << host->output();
+  zmq::context_t context;
+  auto reply = request(context, "tcp://127.0.0.47:17100", {"AH1", "echo", "pinned", "2000"});
+  ASSERT_GE(reply.size(), 3u);
+  EXPECT_EQ(reply[2], "pinned");
+
+  std::map<std::string, std::set<std::string>> cpus_by_thread;  // name -> Cpus_allowed_list values
+  std::string main_thread_cpus;
+  const auto tasks = "/proc/" + std::to_string(host->pid()) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream comm(task.path() / "comm"), status(task.path() / "status");
+    std::string name, line;
+    std::getline(comm, name);
+    while (std::getline(status, line)) {
+      if (line.rfind("Cpus_allowed_list:", 0) != 0) continue;
+      const auto cpus = line.substr(line.find_first_not_of(" \t", 18));
+      cpus_by_thread[name].insert(cpus);
+      if (task.path().filename() == std::to_string(host->pid())) main_thread_cpus = cpus;
+    }
+  }
+  const std::set<std::string> pinned{std::to_string(cpu)};
+  EXPECT_EQ(cpus_by_thread["agent-sockets"], pinned);
+  EXPECT_EQ(cpus_by_thread["ZMQbg/IO/0"], pinned);
+  EXPECT_FALSE(main_thread_cpus.empty());
+  EXPECT_NE(main_thread_cpus, std::to_string(cpu)) << "the main thread was pinned too";
 
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait_exit(), 0) << host->output();

@@ -166,7 +166,8 @@ TEST(ConfigLoaderTest, UnknownKeyWithoutSuggestionListsKnownKeys) {
   auto result = load_config_text("host: { colour: red }\n", "c.yaml", fake_env());
   EXPECT_EQ(formatted(result.diagnostics),
             "c.yaml:1:9: error: unknown key 'colour' in host (known keys: name, plugin_dirs, agents_dir, admin, "
-            "control, startup, health, bind, advertise, registry, client, workers, log, error_bus, state_dir, curve)\n");
+            "control, startup, health, bind, advertise, registry, client, workers, log, error_bus, state_dir, curve, "
+            "sockets_cpu)\n");
 }
 
 TEST(ConfigLoaderTest, WrongTypesAtTheValuePosition) {

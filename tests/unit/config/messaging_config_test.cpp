@@ -41,6 +41,7 @@ TEST(MessagingConfigTest, Defaults) {
   EXPECT_EQ(host.client.breaker_open_for, 1s);
   EXPECT_EQ(host.client.connect_timeout, 500ms);
   EXPECT_EQ(host.workers, 0);
+  EXPECT_FALSE(host.sockets_cpu);
   EXPECT_EQ(result.config.agents.at(0).concurrency, 1);
 }
 
@@ -269,6 +270,16 @@ TEST(MessagingConfigTest, WorkersAndConcurrencyAreAtLeastOne) {
             "c.yaml:1:18: error: host.workers must be between 1 and 4096, got 0\n"
             "c.yaml:3:40: error: concurrency of agent 'A' must be between 1 and 4096, got 0\n"
             "c.yaml:4:40: error: concurrency of agent 'B' must be an integer, got 'many'\n");
+}
+
+TEST(MessagingConfigTest, SocketsCpuIsACpuNumber) {
+  auto result = load("host:\n  sockets_cpu: ${CPU:-1}\nagents: []\n");
+  ASSERT_TRUE(result.ok()) << formatted(result.diagnostics);
+  EXPECT_EQ(result.config.host.sockets_cpu, 1);
+  EXPECT_EQ(problems("host: { sockets_cpu: -1 }\nagents: []\n"),
+            "c.yaml:1:22: error: host.sockets_cpu must be between 0 and 1023, got -1\n");
+  EXPECT_EQ(problems("host: { sockets_cpu: last }\nagents: []\n"),
+            "c.yaml:1:22: error: host.sockets_cpu must be an integer, got 'last'\n");
 }
 
 TEST(MessagingConfigTest, HostPeersHasMoved) {

@@ -1,0 +1,20 @@
+#pragma once
+// host.sockets_cpu: ZeroMQ's I/O thread and the socket threads on one CPU. A request that
+// comes in over tcp wakes the socket thread from the I/O thread, and its reply wakes the I/O
+// thread again; when the woken thread's CPU is idle, each wake-up is an interrupt to a halted
+// CPU, which in a VM costs tens of µs (README, "Messaging": a cross-host call 1.31x → 1.13x
+// the raw tcp round trip at the median). On one CPU the woken thread runs as soon as its waker
+// waits. The price: those threads cannot spread over the CPUs under load.
+
+#include <optional>
+#include <string>
+
+namespace agenthost::messaging {
+
+// nullopt when this process may run on `cpu` (sched_getaffinity); else why not.
+std::optional<std::string> cpu_unusable(int cpu);
+
+// Pins the calling thread to `cpu`; an error text when the kernel refuses.
+std::optional<std::string> pin_this_thread(int cpu);
+
+}  // namespace agenthost::messaging
