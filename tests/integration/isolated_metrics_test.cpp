@@ -47,6 +47,21 @@ std::vector<int> children_of(int pid) {
   return children;
 }
 
+// Every thread of `pid` is in the stopped state ('T' in /proc/PID/task/TID/stat).
+bool all_threads_stopped(int pid) {
+  std::error_code error;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') return false;
+    any = true;
+  }
+  return any;
+}
+
 TEST(IsolatedMetrics, AnIsolatedAgentsOwnMetricsAreOnTheHostsMetricsPage) {
   TestDir dir;
   const auto file = config_with_admin(dir, kAddress,
@@ -108,12 +123,16 @@ TEST(IsolatedMetrics, AnIsolatedAgentsOwnMetricsAreOnTheHostsMetricsPage) {
   const auto children = children_of(host->pid());
   ASSERT_EQ(children.size(), 1u);
   ASSERT_EQ(kill(children[0], SIGSTOP), 0);
+  // kill() returns before the child has stopped: a group stop reaches its threads as each
+  // next runs, and under load its socket threads could still answer a scrape meanwhile.
+  ASSERT_TRUE(eventually([&] { return all_threads_stopped(children[0]); }, 5s));
   const auto scraped = http_get(url);
   kill(children[0], SIGCONT);
   EXPECT_EQ(scraped.status, 200);
   EXPECT_LT(scraped.took, 2s);
   const auto while_stopped = parse_metrics(scraped.body);
-  EXPECT_FALSE(sample_value(while_stopped, "echo_payload_bytes_total", {{"agent", "Far"}}).has_value());
+  EXPECT_FALSE(sample_value(while_stopped, "echo_payload_bytes_total", {{"agent", "Far"}}).has_value())
+      << host->output();
   EXPECT_EQ(sample_value(while_stopped, "echo_payload_bytes_total", {{"agent", "Near"}}), 5.0);
 
   EXPECT_EQ(host->terminate(), 0) << host->output();
