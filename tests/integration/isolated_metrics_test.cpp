@@ -6,9 +6,7 @@
 
 #include <signal.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <algorithm>
 
 #include <gtest/gtest.h>
 
@@ -17,6 +15,7 @@
 #include "support/host_fixture.hpp"
 #include "support/http_get.hpp"
 #include "support/local_tools.hpp"
+#include "support/proc_tasks.hpp"
 #include "support/prometheus_text.hpp"
 
 namespace agenthost::testing {
@@ -36,30 +35,10 @@ std::size_t occurrences(const std::string& text, const std::string& word) {
   return count;
 }
 
-// The pids of the process's children (the host's: the isolated agent's child).
-std::vector<int> children_of(int pid) {
-  std::vector<int> children;
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-    std::ifstream in(task.path() / "children");
-    children.insert(children.end(), std::istream_iterator<int>(in), std::istream_iterator<int>());
-  }
-  return children;
-}
-
-// Every thread of `pid` is in the stopped state ('T' in /proc/PID/task/TID/stat).
+// Every thread of `pid` is in the stopped state.
 bool all_threads_stopped(int pid) {
-  std::error_code error;
-  bool any = false;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-    std::ifstream in(task.path() / "stat");
-    std::string stat;
-    std::getline(in, stat);
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') return false;
-    any = true;
-  }
-  return any;
+  const auto tasks = tasks_of(pid);
+  return !tasks.empty() && std::all_of(tasks.begin(), tasks.end(), [](const TaskInfo& t) { return t.state == 'T'; });
 }
 
 TEST(IsolatedMetrics, AnIsolatedAgentsOwnMetricsAreOnTheHostsMetricsPage) {

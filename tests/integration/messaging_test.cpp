@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -20,6 +18,7 @@
 #include "support/agent_request.hpp"
 #include "support/eventually.hpp"
 #include "support/host_fixture.hpp"
+#include "support/proc_tasks.hpp"
 
 namespace agenthost::testing {
 namespace {
@@ -284,17 +283,9 @@ TEST(Messaging, SocketsCpuPinsTheSocketThreadsOfTheHost) {
 
   std::map<std::string, std::set<std::string>> cpus_by_thread;  // name -> Cpus_allowed_list values
   std::string main_thread_cpus;
-  const auto tasks = "/proc/" + std::to_string(host->pid()) + "/task";
-  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    std::ifstream comm(task.path() / "comm"), status(task.path() / "status");
-    std::string name, line;
-    std::getline(comm, name);
-    while (std::getline(status, line)) {
-      if (line.rfind("Cpus_allowed_list:", 0) != 0) continue;
-      const auto cpus = line.substr(line.find_first_not_of(" \t", 18));
-      cpus_by_thread[name].insert(cpus);
-      if (task.path().filename() == std::to_string(host->pid())) main_thread_cpus = cpus;
-    }
+  for (const auto& task : tasks_of(host->pid())) {
+    cpus_by_thread[task.name].insert(task.cpus);
+    if (task.tid == host->pid()) main_thread_cpus = task.cpus;
   }
   const std::set<std::string> pinned{std::to_string(cpu)};
   EXPECT_EQ(cpus_by_thread["agent-sockets"], pinned);

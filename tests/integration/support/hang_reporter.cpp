@@ -27,6 +27,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/proc_tasks.hpp"
+
 extern char** environ;
 
 namespace agenthost::testing {
@@ -43,35 +45,6 @@ std::string read_text(const std::string& file) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// The parent pid from /proc/PID/stat; the name in parentheses may itself hold spaces and ')'.
-pid_t parent_of(const std::string& pid) {
-  const auto stat = read_text("/proc/" + pid + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 1));
-  std::string state;
-  pid_t parent = -1;
-  rest >> state >> parent;
-  return parent;
-}
-
-// Every live descendant of `root`, parents before their children.
-std::vector<pid_t> descendants(pid_t root) {
-  std::vector<std::pair<pid_t, pid_t>> all;  // pid, parent
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-    const auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    all.emplace_back(std::stoi(name), parent_of(name));
-  }
-  std::vector<pid_t> found{root};
-  for (std::size_t k = 0; k < found.size(); ++k)
-    for (const auto& [pid, parent] : all)
-      if (parent == found[k]) found.push_back(pid);
-  found.erase(found.begin());
-  return found;
 }
 
 std::string command_line(pid_t pid) {
@@ -158,7 +131,7 @@ class HangReporter : public ::testing::EmptyTestEventListener {
                  name.c_str(), static_cast<long long>(limit_.count()));
     const bool have_gdb = std::filesystem::exists("/usr/bin/gdb");
     std::vector<pid_t> pids{::getpid()};
-    for (pid_t child : descendants(::getpid())) pids.push_back(child);
+    for (pid_t child : descendants_of(::getpid())) pids.push_back(child);
     for (pid_t pid : pids) {
       std::fprintf(stderr, "--- pid %d: %s\n", pid, command_line(pid).c_str());
       if (have_gdb) std::fprintf(stderr, "%s", backtraces(pid).c_str());
