@@ -1,6 +1,5 @@
 #include "agenthost_calls.hpp"
 
-#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "../free_port.hpp"
+#include "allowed_cpus.hpp"
 #include "child_processes.hpp"
 #include "messaging/agent_client.hpp"
 #include "messaging/messaging_host.hpp"
@@ -197,15 +197,6 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
 
 namespace {
 
-int last_allowed_cpu() {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
-  for (int cpu = CPU_SETSIZE - 1; cpu > 0; --cpu)
-    if (CPU_ISSET(cpu, &allowed)) return cpu;
-  return 0;
-}
-
 }  // namespace
 
 InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
@@ -231,7 +222,8 @@ InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& 
     curve = std::make_shared<const messaging::CurveSettings>(messaging::CurveSettings{pair, pair, ""});
   }
   if (variant == CrossHost::isolated) agent_keys = ", isolation: process";
-  if (variant == CrossHost::pinned) host_keys = fmt::format("  sockets_cpu: {}\n", last_allowed_cpu());
+  if (variant == CrossHost::pinned || variant == CrossHost::pinned_apart)
+    host_keys = fmt::format("  sockets_cpu: {}\n", last_allowed_cpu());
   {
     std::ofstream config(dir / "server.yaml");
     config << fmt::format(
@@ -245,6 +237,9 @@ InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& 
   // The host logs to stderr; readiness is a health request answering "ready".
   auto client_options = options_for("client");
   client_options.curve = curve;
+  // Each host on a CPU of its own, as on two machines (on one CPU together they wait for
+  // each other: README, "Messaging").
+  if (variant == CrossHost::pinned_apart) client_options.sockets_cpu = first_allowed_cpu();
   MessagingHost client_host(client_options);
   if (auto error = client_host.start()) throw std::runtime_error(*error);
   client_host.registry().replace_machine(

@@ -43,8 +43,9 @@ double instrumentation_ns_per_call(std::size_t calls, std::size_t threads);
 // How the serving agenthost of cross_host_sync() runs its echo agent: in its process over
 // plain tcp; isolated (`isolation: process`: one more hop, over ipc, to the agent's child);
 // with ZeroMQ CURVE on the tcp link (this client calls with the cluster's key); or plain with
-// `host.sockets_cpu` set to the last CPU this process may use.
-enum class CrossHost { plain, isolated, curve, pinned };
+// `host.sockets_cpu` set to the last CPU this process may use; or that, and the calling host
+// (this process's) pinned to the first.
+enum class CrossHost { plain, isolated, curve, pinned, pinned_apart };
 
 // Sequential synchronous calls from an agent of this process to an echo agent of a real
 // `agenthost` process (started from `agenthost_bin` with plugins from `plugin_dir`) over tcp

@@ -27,6 +27,7 @@
 #include "latency_stats.hpp"
 #include "process_memory.hpp"
 #include "agenthost_calls.hpp"
+#include "tcp_throughput.hpp"
 #include "agenthost_memory.hpp"
 #include "raw_baselines.hpp"
 
@@ -41,7 +42,7 @@ constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 const std::set<std::string, std::less<>> kSections = {
     "raw_inproc",       "raw_tcp",  "raw_tcp_2proc",   "python_tcp",        "memory_cpp",
     "memory_python",    "host_inproc", "host_async",   "metrics_overhead",  "host_tcp",
-    "host_tcp_pinned",  "host_tcp_isolated", "host_tcp_curve", "host_memory", "host_per_agent"};
+    "host_tcp_pinned",  "host_tcp_pinned_apart", "tcp_throughput", "host_tcp_isolated", "host_tcp_curve", "host_memory", "host_per_agent"};
 
 struct Options {
   bool quick = false;
@@ -266,6 +267,32 @@ int main(int argc, char** argv) {
   cross_host_section("host_tcp_pinned", CrossHost::pinned, host_tcp_pinned);
   if (host_tcp_pinned && host_tcp)
     print_ratio("host_tcp_pinned_p50_vs_host_tcp", host_tcp_pinned->p50_us, host_tcp->p50_us);
+  // Both hosts pinned, each to a CPU of its own (the calling one to the first, the serving one
+  // to the last), as two hosts on two machines would be.
+  std::optional<LatencyResult> host_tcp_pinned_apart;
+  cross_host_section("host_tcp_pinned_apart", CrossHost::pinned_apart, host_tcp_pinned_apart);
+  if (host_tcp_pinned_apart && host_tcp)
+    print_ratio("host_tcp_pinned_apart_p50_vs_host_tcp", host_tcp_pinned_apart->p50_us, host_tcp->p50_us);
+  // The other side of pinning: calls per second through a serving host with asynchronous
+  // callers, default and pinned in turns (two rounds each, the mean of each kind).
+  run("tcp_throughput", [&] {
+    const std::size_t calls = options.quick ? 6000 : 60000;
+    TcpThroughput free_sum, pinned_sum;
+    for (int round = 0; round < 2; ++round) {
+      for (const bool pinned : {false, true}) {
+        const auto t = tcp_throughput(AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, pinned, calls);
+        auto& sum = pinned ? pinned_sum : free_sum;
+        sum.echo_calls_per_s += t.echo_calls_per_s / 2;
+        sum.spin_calls_per_s += t.spin_calls_per_s / 2;
+      }
+    }
+    print_result("tcp_throughput_echo_calls_per_s", free_sum.echo_calls_per_s, "calls/s", 0);
+    print_result("tcp_throughput_echo_pinned_calls_per_s", pinned_sum.echo_calls_per_s, "calls/s", 0);
+    print_ratio("tcp_throughput_echo_pinned_vs_default", pinned_sum.echo_calls_per_s, free_sum.echo_calls_per_s);
+    print_result("tcp_throughput_spin_calls_per_s", free_sum.spin_calls_per_s, "calls/s", 0);
+    print_result("tcp_throughput_spin_pinned_calls_per_s", pinned_sum.spin_calls_per_s, "calls/s", 0);
+    print_ratio("tcp_throughput_spin_pinned_vs_default", pinned_sum.spin_calls_per_s, free_sum.spin_calls_per_s);
+  });
   // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
   // host (one more hop, over ipc, each way), and over a CURVE link.
   std::optional<LatencyResult> host_tcp_isolated;

@@ -4,6 +4,8 @@
 //   echo         replies with the request's payload
 //   fail         throws: the caller gets remote_error with the payload as the message
 //   sleep        sleeps for the payload's milliseconds, then replies "slept N ms"
+//   spin         keeps its CPU busy for the payload's microseconds (at most 1 s), then replies
+//                "spun N us": a handler that works, for benchmarks
 //   inflight     like sleep, and counts how many of its handlers run at once
 //   max_inflight the most `inflight` handlers seen running at once
 //   report       reports to the error bus (API 1.3): payload {"severity", "message", "fields"};
@@ -32,6 +34,20 @@ int milliseconds_in(const std::string& payload) {
   }
 }
 
+// The payload's microseconds, busy: a handler that needs the CPU, unlike `sleep`.
+std::string spin(const std::string& payload) {
+  long us = 0;
+  try {
+    us = std::clamp(std::stol(payload), 0L, 1'000'000L);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("the payload must be a number of microseconds, not '" + payload + "'");
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  return "spun " + std::to_string(us) + " us";
+}
+
 class EchoAgent final : public agenthost::Agent {
  public:
   void configure(agenthost::AgentContext& ctx) override {
@@ -50,6 +66,7 @@ class EchoAgent final : public agenthost::Agent {
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       return "slept " + std::to_string(ms) + " ms";
     });
+    ctx.serve("spin", [](agenthost::Request& r) { return spin(r.payload); });
     ctx.serve("inflight", [this](agenthost::Request& r) {
       int now = ++inflight_;
       int seen = max_inflight_.load();

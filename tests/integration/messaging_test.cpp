@@ -262,6 +262,31 @@ TEST(Messaging, HandlersOfOneAgentRunOneAtATimeUnlessConcurrencyAllowsMore) {
   EXPECT_EQ(host->wait_exit(), 0) << host->output();
 }
 
+// echo's `spin` (bench/messaging's handlers that need the CPU) works its CPU for the payload's
+// microseconds rather than sleeping; a payload that is no number is the handler's error.
+TEST(Messaging, EchoSpinKeepsItsCpuBusyForThePayloadsMicroseconds) {
+  TestDir dir;
+  auto config = host_with(dir, "127.0.0.48", "  - { name: Echo, plugin: echo, port: 17100 }\n");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready")) << host->output();
+  zmq::context_t context;
+  const std::string endpoint = "tcp://127.0.0.48:17100";
+  const double cpu_before = cpu_seconds_of(host->pid());
+  auto spun = request(context, endpoint, {"AH1", "spin", "300000", "10000"}, 10000);
+  const double cpu_used = cpu_seconds_of(host->pid()) - cpu_before;
+  ASSERT_GE(spun.size(), 3u);
+  EXPECT_EQ(spun[1], "200");
+  EXPECT_EQ(spun[2], "spun 300000 us");
+  EXPECT_GE(cpu_used, 0.25) << "a 300 ms spin took " << cpu_used << " s of the host's CPU";
+  auto bad = request(context, endpoint, {"AH1", "spin", "soon"});
+  ASSERT_GE(bad.size(), 3u);
+  EXPECT_EQ(bad[1], "500");
+  EXPECT_NE(bad[2].find("microseconds, not 'soon'"), std::string::npos) << bad[2];
+
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
 // host.sockets_cpu: the real host's socket threads and ZeroMQ's I/O thread are on that CPU
 // (what `taskset -p` shows), its main thread is not, and its agent answers over tcp.
 TEST(Messaging, SocketsCpuPinsTheSocketThreadsOfTheHost) {

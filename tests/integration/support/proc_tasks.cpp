@@ -1,8 +1,11 @@
 #include "support/proc_tasks.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 namespace agenthost::testing {
 namespace {
@@ -54,6 +57,20 @@ std::vector<int> descendants_of(int pid) {
     found.insert(found.end(), more.begin(), more.end());
   }
   return found;
+}
+
+double cpu_seconds_of(int pid) {
+  const auto stat = first_line("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  // After the name: state (field 3) ... utime (14), stime (15).
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int k = 3; k < 14 && fields >> field; ++k) {
+  }
+  double utime = 0, stime = 0;
+  if (!(fields >> utime >> stime)) return -1;
+  return (utime + stime) / double(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace agenthost::testing

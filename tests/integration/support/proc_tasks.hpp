@@ -1,7 +1,7 @@
 #pragma once
 // What Linux's /proc says of a process's threads and children: thread placement
-// (Cpus_allowed_list, as `taskset -p` shows it), stopped states, and the process tree that
-// the hang reporter prints.
+// (Cpus_allowed_list, as `taskset -p` shows it), stopped states, CPU time, and the process
+// tree that the hang reporter prints.
 
 #include <string>
 #include <vector>
@@ -23,5 +23,9 @@ std::vector<int> children_of(int pid);
 
 // Every live descendant of `pid`, parents before their children.
 std::vector<int> descendants_of(int pid);
+
+// The CPU time `pid` has used, user and system, its ended threads included (stat's utime and
+// stime: clock ticks, 10 ms here). -1 when it is gone.
+double cpu_seconds_of(int pid);
 
 }  // namespace agenthost::testing
