@@ -195,10 +195,6 @@ MetricsOverhead metrics_overhead(std::size_t slices, std::size_t calls_per_slice
   return result;
 }
 
-namespace {
-
-}  // namespace
-
 InterleavedResult cross_host_sync(const RoundTripPlan& plan, const std::string& agenthost_bin,
                                   const std::string& plugin_dir, CrossHost variant) {
   // The serving host: a real agenthost process with one echo agent on an ephemeral port.

@@ -42,7 +42,8 @@ constexpr auto kMemoryTimeout = std::chrono::seconds(120);
 const std::set<std::string, std::less<>> kSections = {
     "raw_inproc",       "raw_tcp",  "raw_tcp_2proc",   "python_tcp",        "memory_cpp",
     "memory_python",    "host_inproc", "host_async",   "metrics_overhead",  "host_tcp",
-    "host_tcp_pinned",  "host_tcp_pinned_apart", "tcp_throughput", "host_tcp_isolated", "host_tcp_curve", "host_memory", "host_per_agent"};
+    "host_tcp_pinned",  "host_tcp_pinned_apart", "tcp_throughput", "host_tcp_isolated",
+    "host_tcp_curve",   "host_memory", "host_per_agent"};
 
 struct Options {
   bool quick = false;
@@ -277,21 +278,22 @@ int main(int argc, char** argv) {
   // callers, default and pinned in turns (two rounds each, the mean of each kind).
   run("tcp_throughput", [&] {
     const std::size_t calls = options.quick ? 6000 : 60000;
-    TcpThroughput free_sum, pinned_sum;
-    for (int round = 0; round < 2; ++round) {
+    constexpr int kRounds = 2;
+    TcpThroughput free_mean, pinned_mean;
+    for (int round = 0; round < kRounds; ++round) {
       for (const bool pinned : {false, true}) {
         const auto t = tcp_throughput(AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_PLUGIN_DIR, pinned, calls);
-        auto& sum = pinned ? pinned_sum : free_sum;
-        sum.echo_calls_per_s += t.echo_calls_per_s / 2;
-        sum.spin_calls_per_s += t.spin_calls_per_s / 2;
+        auto& mean = pinned ? pinned_mean : free_mean;
+        mean.echo_calls_per_s += t.echo_calls_per_s / kRounds;
+        mean.spin_calls_per_s += t.spin_calls_per_s / kRounds;
       }
     }
-    print_result("tcp_throughput_echo_calls_per_s", free_sum.echo_calls_per_s, "calls/s", 0);
-    print_result("tcp_throughput_echo_pinned_calls_per_s", pinned_sum.echo_calls_per_s, "calls/s", 0);
-    print_ratio("tcp_throughput_echo_pinned_vs_default", pinned_sum.echo_calls_per_s, free_sum.echo_calls_per_s);
-    print_result("tcp_throughput_spin_calls_per_s", free_sum.spin_calls_per_s, "calls/s", 0);
-    print_result("tcp_throughput_spin_pinned_calls_per_s", pinned_sum.spin_calls_per_s, "calls/s", 0);
-    print_ratio("tcp_throughput_spin_pinned_vs_default", pinned_sum.spin_calls_per_s, free_sum.spin_calls_per_s);
+    print_result("tcp_throughput_echo_calls_per_s", free_mean.echo_calls_per_s, "calls/s", 0);
+    print_result("tcp_throughput_echo_pinned_calls_per_s", pinned_mean.echo_calls_per_s, "calls/s", 0);
+    print_ratio("tcp_throughput_echo_pinned_vs_default", pinned_mean.echo_calls_per_s, free_mean.echo_calls_per_s);
+    print_result("tcp_throughput_spin_calls_per_s", free_mean.spin_calls_per_s, "calls/s", 0);
+    print_result("tcp_throughput_spin_pinned_calls_per_s", pinned_mean.spin_calls_per_s, "calls/s", 0);
+    print_ratio("tcp_throughput_spin_pinned_vs_default", pinned_mean.spin_calls_per_s, free_mean.spin_calls_per_s);
   });
   // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
   // host (one more hop, over ipc, each way), and over a CURVE link.

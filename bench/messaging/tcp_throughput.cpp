@@ -59,7 +59,7 @@ class WindowedCaller {
   zmq::socket_t socket_;
 };
 
-// `callers` threads, each to its own port, `calls` calls in all with `window` in flight each;
+// One caller thread per port, `calls` calls in all with `window` in flight on each;
 // calls per second. Bounded in count and in time (30 s).
 double windowed_calls_per_s(const std::vector<int>& ports, const std::string& method,
                             const std::string& payload, std::size_t calls, std::size_t window) {
