@@ -10,6 +10,7 @@
 
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <zmq.hpp>
@@ -285,6 +286,22 @@ TEST(Messaging, EchoSpinKeepsItsCpuBusyForThePayloadsMicroseconds) {
 
   host->signal(SIGTERM);
   EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
+// The shipped binary's getpid() is its own (host/main/getpid_cache.hpp): the dynamic linker
+// binds libzmq's calls (its fork checks, ~10 per request served over tcp) to the executable,
+// not to libc. LD_BIND_NOW makes it bind every call at start, LD_DEBUG says where to.
+TEST(Messaging, LibzmqsGetpidCallsGoToTheHostsCachedGetpid) {
+  auto result = run_command({AGENTHOST_BIN, "--version"}, {{"LD_BIND_NOW", "1"}, {"LD_DEBUG", "bindings"}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  bool zmq_bound = false, elsewhere = false;
+  std::istringstream lines(result.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("libzmq.so") == std::string::npos || line.find("symbol `getpid'") == std::string::npos) continue;
+    (line.find(std::string(" to ") + AGENTHOST_BIN + " ") != std::string::npos ? zmq_bound : elsewhere) = true;
+  }
+  EXPECT_TRUE(zmq_bound) << "libzmq's getpid() is not bound to the agenthost executable";
+  EXPECT_FALSE(elsewhere) << "libzmq's getpid() is bound elsewhere too";
 }
 
 // host.sockets_cpu: the real host's socket threads and ZeroMQ's I/O thread are on that CPU
