@@ -5,13 +5,14 @@
 // runs in a forked child (signaler.cpp). glibc has not cached the pid since 2.25, so each
 // check is a system call, and in a VM a system call traps to the hypervisor: ~1 µs here. A
 // request served over tcp made ~10 of them (6 on the socket thread, 4 on ZeroMQ's I/O
-// thread), and the cross-host call was ~10 % faster without them (README, "Messaging").
+// thread); without them a cross-host call went from 1.36x to 1.18x the raw tcp round trip
+// at the median (README, "Messaging").
 //
-// How: getpid_cache.cpp defines getpid() in the executable, which the dynamic linker binds every
-// library's and plugin's call to (libc's own internal calls stay its own). The pid lives in
-// an anonymous page marked MADV_WIPEONFORK, which the kernel zeroes in the child of every
-// fork (fork(), _Fork(), clone() without CLONE_VM): there the first call asks the kernel
-// again. A child that shares the parent's memory (vfork, posix_spawn) sees the parent's pid
+// How: getpid_cache.cpp defines getpid() in the executable, which the dynamic linker binds
+// every library's and plugin's call to (libc's own internal calls stay its own). The pid
+// lives in an anonymous page marked MADV_WIPEONFORK, which the kernel zeroes in the child of
+// every fork (fork(), _Fork(), clone() without CLONE_VM): there the first call asks the
+// kernel again. A child that shares the parent's memory (vfork, posix_spawn) sees the parent's pid
 // until it execs; glibc's posix_spawn child never asks. Without MADV_WIPEONFORK (Linux
 // < 4.14) every call is the system call, as before.
 //
