@@ -1,25 +1,19 @@
 #pragma once
-// The CPUs this process may run on, for the sections that set host.sockets_cpu.
+// The first and last CPU this process may run on, for the sections that set host.sockets_cpu.
 
-#include <sched.h>
+#include "messaging/cpu_affinity.hpp"
 
 namespace agenthost::bench {
 
-// The first (or last) CPU in this process's affinity mask; 0 when it cannot be read.
-inline int allowed_cpu(bool last) {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
-  int found = 0;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (!CPU_ISSET(cpu, &allowed)) continue;
-    found = cpu;
-    if (!last) break;
-  }
-  return found;
+// 0 when the kernel does not say.
+inline int first_allowed_cpu() {
+  const auto cpus = messaging::allowed_cpus();
+  return cpus.empty() ? 0 : cpus.front();
 }
 
-inline int first_allowed_cpu() { return allowed_cpu(false); }
-inline int last_allowed_cpu() { return allowed_cpu(true); }
+inline int last_allowed_cpu() {
+  const auto cpus = messaging::allowed_cpus();
+  return cpus.empty() ? 0 : cpus.back();
+}
 
 }  // namespace agenthost::bench

@@ -263,17 +263,18 @@ int main(int argc, char** argv) {
   if (host_tcp && base.python_tcp) {
     print_ratio("host_tcp_p50_vs_python_tcp", host_tcp->p50_us, base.python_tcp->p50_us);
   }
-  // The same call with the serving host's socket threads and ZeroMQ I/O thread on one CPU.
-  std::optional<LatencyResult> host_tcp_pinned;
-  cross_host_section("host_tcp_pinned", CrossHost::pinned, host_tcp_pinned);
-  if (host_tcp_pinned && host_tcp)
-    print_ratio("host_tcp_pinned_p50_vs_host_tcp", host_tcp_pinned->p50_us, host_tcp->p50_us);
-  // Both hosts pinned, each to a CPU of its own (the calling one to the first, the serving one
-  // to the last), as two hosts on two machines would be.
-  std::optional<LatencyResult> host_tcp_pinned_apart;
-  cross_host_section("host_tcp_pinned_apart", CrossHost::pinned_apart, host_tcp_pinned_apart);
-  if (host_tcp_pinned_apart && host_tcp)
-    print_ratio("host_tcp_pinned_apart_p50_vs_host_tcp", host_tcp_pinned_apart->p50_us, host_tcp->p50_us);
+  // A variant of the cross-host call, and its p50 beside the plain call's of this run.
+  const auto cross_host_variant = [&](std::string_view key, CrossHost variant) {
+    std::optional<LatencyResult> result;
+    cross_host_section(key, variant, result);
+    if (result && host_tcp)
+      print_ratio(fmt::format("{}_p50_vs_host_tcp", key), result->p50_us, host_tcp->p50_us);
+  };
+  // The same call with the serving host's socket threads and ZeroMQ I/O thread on one CPU;
+  // then both hosts pinned, each to a CPU of its own (the calling one to the first, the
+  // serving one to the last), as two hosts on two machines would be.
+  cross_host_variant("host_tcp_pinned", CrossHost::pinned);
+  cross_host_variant("host_tcp_pinned_apart", CrossHost::pinned_apart);
   // The other side of pinning: calls per second through a serving host with asynchronous
   // callers, default and pinned in turns (two rounds each, the mean of each kind).
   run("tcp_throughput", [&] {
@@ -297,14 +298,8 @@ int main(int argc, char** argv) {
   });
   // What isolation and CURVE cost a call: the same call, B isolated in a child of the serving
   // host (one more hop, over ipc, each way), and over a CURVE link.
-  std::optional<LatencyResult> host_tcp_isolated;
-  cross_host_section("host_tcp_isolated", CrossHost::isolated, host_tcp_isolated);
-  if (host_tcp_isolated && host_tcp)
-    print_ratio("host_tcp_isolated_p50_vs_host_tcp", host_tcp_isolated->p50_us, host_tcp->p50_us);
-  std::optional<LatencyResult> host_tcp_curve;
-  cross_host_section("host_tcp_curve", CrossHost::curve, host_tcp_curve);
-  if (host_tcp_curve && host_tcp)
-    print_ratio("host_tcp_curve_p50_vs_host_tcp", host_tcp_curve->p50_us, host_tcp->p50_us);
+  cross_host_variant("host_tcp_isolated", CrossHost::isolated);
+  cross_host_variant("host_tcp_curve", CrossHost::curve);
 
   const HostBinaries binaries{AGENTHOST_BENCH_HOST_BIN, AGENTHOST_BENCH_CTL_BIN,
                               AGENTHOST_BENCH_PLUGIN_DIR, AGENTHOST_BENCH_DEMO_CONFIG};

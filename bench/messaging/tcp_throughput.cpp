@@ -5,16 +5,19 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 #include <zmq.hpp>
+#include <zmq_addon.hpp>
 
 #include "../free_port.hpp"
 #include "allowed_cpus.hpp"
 #include "child_processes.hpp"
+#include "messaging/wire_protocol.hpp"
 #include "raw_baselines.hpp"
 
 namespace agenthost::bench {
@@ -33,26 +36,21 @@ class WindowedCaller {
     socket_.connect(fmt::format("tcp://127.0.0.1:{}", port));
   }
 
+  // The frames an AgentClient sends (messaging/wire_protocol), without a deadline.
   void send(const std::string& method, const std::string& payload) {
-    const bool sent = socket_.send(zmq::str_buffer(""), zmq::send_flags::sndmore) &&
-                      socket_.send(zmq::str_buffer("AH1"), zmq::send_flags::sndmore) &&
-                      socket_.send(zmq::buffer(method), zmq::send_flags::sndmore) &&
-                      socket_.send(zmq::buffer(payload), zmq::send_flags::none);
-    if (!sent) throw std::runtime_error("the serving host took no request for 2 s");
+    auto request = messaging::make_request(method, payload, std::nullopt, "");
+    if (!zmq::send_multipart(socket_, request)) throw std::runtime_error("the serving host took no request for 2 s");
   }
 
   // One whole reply; throws when none comes within 2 s or it is not a 200.
   void receive() {
-    std::vector<std::string> frames;
-    for (bool more = true; more;) {
-      zmq::message_t frame;
-      if (!socket_.recv(frame)) throw std::runtime_error("the serving host sent no reply for 2 s");
-      frames.push_back(frame.to_string());
-      more = frame.more();
-    }
-    // "", "AH1", status, body
-    if (frames.size() < 3 || frames[2] != "200")
-      throw std::runtime_error("the serving host answered " + (frames.size() < 3 ? "a short reply" : frames[2]));
+    messaging::Frames frames;
+    if (!zmq::recv_multipart(socket_, std::back_inserter(frames)))
+      throw std::runtime_error("the serving host sent no reply for 2 s");
+    const auto reply = messaging::parse_reply(frames);
+    if (!reply) throw std::runtime_error("the serving host sent something that is no AH1 reply");
+    if (reply->status != 200)
+      throw std::runtime_error(fmt::format("the serving host answered {}: {}", reply->status, reply->body));
   }
 
  private:
@@ -109,7 +107,7 @@ TcpThroughput tcp_throughput(const std::string& agenthost_bin, const std::string
     config << fmt::format(
         "host:\n  name: server\n  plugin_dirs: [\"{}\"]\n  bind: 127.0.0.1\n{}"
         "agents:\n  - {{ name: B, plugin: echo, port: {} }}\n  - {{ name: C, plugin: echo, port: {} }}\n",
-        plugin_dir, pinned ? fmt::format("  sockets_cpu: {}\n", last_allowed_cpu()) : "", ports[0], ports[1]);
+        plugin_dir, pinned ? fmt::format("  sockets_cpu: {}\n", last_allowed_cpu()) : std::string(), ports[0], ports[1]);
   }
   ChildProcesses server;
   server.spawn({agenthost_bin, "run", "--config", (dir / "server.yaml").string(), "--log-level", "warn"});

@@ -3,25 +3,31 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace agenthost::messaging {
 
-std::optional<std::string> cpu_unusable(int cpu) {
-  if (cpu < 0 || cpu >= CPU_SETSIZE) return fmt::format("CPU {} is out of range", cpu);
+std::vector<int> allowed_cpus() {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
-  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0)
-    return fmt::format("cannot read this process's CPUs: {}", std::strerror(errno));
-  if (!CPU_ISSET(cpu, &allowed)) {
-    std::string list;
-    for (int k = 0; k < CPU_SETSIZE; ++k)
-      if (CPU_ISSET(k, &allowed)) list += (list.empty() ? "" : ",") + std::to_string(k);
-    return fmt::format("CPU {} is not one this process may run on (it may run on {})", cpu, list);
-  }
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+  return cpus;
+}
+
+std::optional<std::string> cpu_unusable(int cpu) {
+  if (cpu < 0 || cpu >= CPU_SETSIZE) return fmt::format("CPU {} is out of range", cpu);
+  const auto cpus = allowed_cpus();
+  if (cpus.empty()) return fmt::format("cannot read this process's CPUs: {}", std::strerror(errno));
+  if (std::find(cpus.begin(), cpus.end(), cpu) == cpus.end())
+    return fmt::format("CPU {} is not one this process may run on (it may run on {})", cpu, fmt::join(cpus, ","));
   return std::nullopt;
 }
 

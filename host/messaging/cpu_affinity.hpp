@@ -9,10 +9,15 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace agenthost::messaging {
 
-// nullopt when this process may run on `cpu` (sched_getaffinity); else why not.
+// The CPUs this process may run on (sched_getaffinity), ascending; empty when the kernel
+// does not say.
+std::vector<int> allowed_cpus();
+
+// nullopt when this process may run on `cpu`; else why not.
 std::optional<std::string> cpu_unusable(int cpu);
 
 // Pins the calling thread to `cpu`; an error text when the kernel refuses.
