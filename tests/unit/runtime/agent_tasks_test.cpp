@@ -28,6 +28,14 @@ bool within(std::chrono::milliseconds limit, F done) {
   return true;
 }
 
+// Closes the tasks when a test body ends, before the locals its tasks use are gone (the
+// fixture's own close() comes after them: a task still running then would write to a dead
+// stack frame).
+struct CloseWhenDone {
+  AgentTasks& tasks;
+  ~CloseWhenDone() { tasks.close(); }
+};
+
 struct AgentTasksTest : ::testing::Test {
   messaging::WorkerPool workers{"test-workers", 4};
   supervision::DelayedTasks timer;
@@ -48,6 +56,7 @@ TEST_F(AgentTasksTest, AfterRunsOnceLaterAndPostRunsAtOnce) {
   std::atomic<int> after_runs{0}, posted_runs{0};
   const auto start = std::chrono::steady_clock::now();
   std::atomic<std::chrono::steady_clock::duration> after_at{};
+  CloseWhenDone close_when_done{tasks};
   tasks.after(30ms, [&] {
     after_at = std::chrono::steady_clock::now() - start;
     ++after_runs;
@@ -62,6 +71,7 @@ TEST_F(AgentTasksTest, AfterRunsOnceLaterAndPostRunsAtOnce) {
 
 TEST_F(AgentTasksTest, EveryRepeatsNeverOverlapsItselfAndStopsWhenCancelled) {
   std::atomic<int> runs{0}, inside{0}, most_inside{0};
+  CloseWhenDone close_when_done{tasks};
   auto id = tasks.every(1ms, [&] {
     const int now = ++inside;
     most_inside = std::max(most_inside.load(), now);
@@ -83,6 +93,7 @@ TEST_F(AgentTasksTest, CloseWaitsForARunAndDestroysEveryFunctionWithNothingRunni
   auto guard = std::make_shared<int>(0);
   std::atomic<bool> in_run{false}, finished{false};
   std::atomic<int> later_runs{0};
+  CloseWhenDone close_when_done{tasks};
   tasks.post([&, guard] {
     in_run = true;
     std::this_thread::sleep_for(50ms);
@@ -104,6 +115,7 @@ TEST_F(AgentTasksTest, CloseWaitsForARunAndDestroysEveryFunctionWithNothingRunni
 
 TEST_F(AgentTasksTest, AThrowingTaskIsReportedAndAnEveryTaskKeepsItsSchedule) {
   std::atomic<int> runs{0};
+  CloseWhenDone close_when_done{tasks};
   tasks.every(2ms, [&] {
     ++runs;
     throw std::runtime_error("disk full");
@@ -118,6 +130,7 @@ TEST_F(AgentTasksTest, ATaskCancelsItselfWithoutWaitingForItself) {
   std::atomic<int> runs{0};
   std::atomic<TaskId> self{0};
   std::atomic<bool> cancelled{false};
+  CloseWhenDone close_when_done{tasks};
   self = tasks.every(1ms, [&] {
     ++runs;
     while (self == 0) std::this_thread::yield();
