@@ -4,14 +4,16 @@
 //   echo         replies with the request's payload
 //   fail         throws: the caller gets remote_error with the payload as the message
 //   sleep        sleeps for the payload's milliseconds, then replies "slept N ms"
-//   spin         keeps its CPU busy for the payload's microseconds (at most 1 s), then replies
-//                "spun N us": a handler that works, for benchmarks
+//   spin         uses the payload's microseconds of CPU time (at most 1 s) on its thread, then
+//                replies "spun N us": a handler that works, for benchmarks
 //   inflight     like sleep, and counts how many of its handlers run at once
 //   max_inflight the most `inflight` handlers seen running at once
 //   report       reports to the error bus (API 1.3): payload {"severity", "message", "fields"};
 //                replies "reported"
 //   call         calls another agent: payload {"agent", "method", "payload", "timeout_ms",
 //                "idempotent"}; replies {"status", "payload", "error", "code"}
+
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,6 +37,12 @@ int milliseconds_in(const std::string& payload) {
 }
 
 // The payload's microseconds, busy: a handler that needs the CPU, unlike `sleep`.
+long long thread_cpu_ns() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
+}
+
 std::string spin(const std::string& payload) {
   long us = 0;
   try {
@@ -42,8 +50,10 @@ std::string spin(const std::string& payload) {
   } catch (const std::exception&) {
     throw std::invalid_argument("the payload must be a number of microseconds, not '" + payload + "'");
   }
-  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
-  while (std::chrono::steady_clock::now() < until) {
+  // CPU time, not wall time: a handler that needs this much work takes longer when it has to
+  // share its CPU, as real work does.
+  const long long until = thread_cpu_ns() + us * 1000LL;
+  while (thread_cpu_ns() < until) {
   }
   return "spun " + std::to_string(us) + " us";
 }

@@ -263,8 +263,9 @@ TEST(Messaging, HandlersOfOneAgentRunOneAtATimeUnlessConcurrencyAllowsMore) {
   EXPECT_EQ(host->wait_exit(), 0) << host->output();
 }
 
-// echo's `spin` (bench/messaging's handlers that need the CPU) works its CPU for the payload's
-// microseconds rather than sleeping; a payload that is no number is the handler's error.
+// echo's `spin` (bench/messaging's handlers that need the CPU) uses the payload's microseconds
+// of its thread's CPU time rather than sleeping (CPU time, so a busy machine cannot make it
+// shorter); a payload that is no number is the handler's error. /proc counts in 10 ms ticks.
 TEST(Messaging, EchoSpinKeepsItsCpuBusyForThePayloadsMicroseconds) {
   TestDir dir;
   auto config = host_with(dir, "127.0.0.48", "  - { name: Echo, plugin: echo, port: 17100 }\n");
