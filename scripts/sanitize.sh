@@ -44,7 +44,9 @@ if [ "$kind" = thread ]; then
   [ -f "$supp_dir/tsan.supp" ] && opts+=" suppressions=$supp_dir/tsan.supp"
   export TSAN_OPTIONS="$opts ${TSAN_OPTIONS:-}"
 else
-  export ASAN_OPTIONS="detect_leaks=1 abort_on_error=0 exitcode=67 ${ASAN_OPTIONS:-}"
+  # detect_stack_use_after_return: a thread that writes to a frame that has returned (a task
+  # holding a test's local by reference) is a report, not a corrupted neighbour frame.
+  export ASAN_OPTIONS="detect_leaks=1 abort_on_error=0 exitcode=67 detect_stack_use_after_return=1 ${ASAN_OPTIONS:-}"
   opts="print_stacktrace=1 halt_on_error=1 exitcode=68"
   [ -f "$supp_dir/ubsan.supp" ] && opts+=" suppressions=$supp_dir/ubsan.supp"
   export UBSAN_OPTIONS="$opts ${UBSAN_OPTIONS:-}"
