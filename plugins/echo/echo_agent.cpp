@@ -36,13 +36,14 @@ int milliseconds_in(const std::string& payload) {
   }
 }
 
-// The payload's microseconds, busy: a handler that needs the CPU, unlike `sleep`.
+// This thread's CPU time so far.
 long long thread_cpu_ns() {
   timespec now{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
 }
 
+// The payload's microseconds of CPU time: a handler that needs the CPU, unlike `sleep`.
 std::string spin(const std::string& payload) {
   long us = 0;
   try {
