@@ -7,7 +7,9 @@
 // Exit code 0 when every host run started all its agents and exited 0 on SIGTERM, else 1.
 //
 // Start-up is measured from just before spawn to the host's `startup complete` line, so it
-// includes exec, config loading and every dlopen — what an operator waits for.
+// includes exec, config loading and every dlopen — what an operator waits for. Beside it, in
+// the same run, the floor under it: spawn → exit of /bin/true, and of a program that does
+// nothing but is linked with the host's libraries.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -138,6 +140,22 @@ RunTimes run_host(const std::string& label, const std::vector<std::string>& argv
   return times;
 }
 
+// Spawn → exit of a program that takes no arguments and must exit 0, spawned as the hosts are.
+double spawn_to_exit_ms(const std::string& program) {
+  constexpr auto kExitDeadline = std::chrono::seconds(10);
+  const auto launched = Clock::now();
+  HostProcess process({program}, {});
+  const auto status = process.wait_exit(launched + kExitDeadline);
+  const auto exited = Clock::now();
+  if (!status) {
+    process.signal(SIGKILL);
+    fail(fmt::format("{}: still running {} s after spawn", program, kExitDeadline.count()), &process);
+  }
+  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+    fail(fmt::format("{}: ended with {}", program, describe_status(*status)), &process);
+  return duration<double, std::milli>(exited - launched).count();
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const auto n = values.size();
@@ -151,6 +169,22 @@ double demo_scale() {
   const double scale = std::strtod(text, &end);
   if (*end != '\0' || !(scale >= 0)) fail(fmt::format("bad AGENTHOST_DEMO_SCALE '{}'", text));
   return scale;
+}
+
+// What every start pays before the host's main(), measured in turns: spawning any process,
+// and loading the shared libraries agenthost is linked with.
+void bench_exec_floor(double critical_ms) {
+  constexpr int kFloorRuns = 21;
+  std::vector<double> empty, libraries;
+  for (int i = 0; i < kFloorRuns; ++i) {
+    empty.push_back(spawn_to_exit_ms("/bin/true"));
+    libraries.push_back(spawn_to_exit_ms(AGENTHOST_BENCH_LIBRARY_FLOOR));
+  }
+  const double budget_ms = critical_ms * 0.05;  // the demo target: within 1.05x of it
+  result("exec_floor_bin_true_ms", median(empty), "ms");
+  result("exec_floor_host_libraries_ms", median(libraries), "ms");
+  result("demo_target_budget_ms", budget_ms, "ms");
+  result("ratio_exec_floor_host_libraries_over_budget", median(libraries) / budget_ms, "x");
 }
 
 void bench_demo(const Options& options, const fs::path& tmp) {
@@ -205,6 +239,7 @@ void bench_demo(const Options& options, const fs::path& tmp) {
   result("ratio_levels_over_eager", levels.startup_ms / eager_ms, "x");
   result("ratio_sequential_over_eager", sequential.startup_ms / eager_ms, "x");
   result("shutdown_demo_ms", median(shutdown), "ms");
+  bench_exec_floor(critical);
 }
 
 void bench_many(const Options& options, const fs::path& tmp) {
