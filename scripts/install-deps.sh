@@ -8,7 +8,8 @@ packages=(
   g++ cmake make pkg-config ca-certificates
   # libraries (see README: which library does what)
   libboost-dev          # Boost.DLL: loading plugins
-  libyaml-cpp-dev       # config files
+  libyaml-cpp-dev       # config files: the nodes every part reads
+  libyaml-dev           # config files: the parser (host/config/yaml_parse.hpp)
   libspdlog-dev libfmt-dev  # logging and formatting
   libcli11-dev          # command lines of agenthost and agentctl
   nlohmann-json3-dev    # control socket protocol, --json output

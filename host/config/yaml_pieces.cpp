@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "config/yaml_parse.hpp"
+
 namespace agenthost::config {
 namespace {
 
@@ -35,7 +37,7 @@ bool is_list_key(std::string_view line, std::string_view key) {
   return i == npos || (i > 0 && rest[i] == '#');
 }
 
-// What yaml-cpp must see whole: several documents, directives, tabs (indentation errors),
+// What the parser must see whole: several documents, directives, tabs (indentation errors),
 // CR line ends (the lines below are cut at '\n'), a byte-order mark.
 bool out_of_the_ordinary(const std::string& text, const std::vector<std::string_view>& lines) {
   if (text.find_first_of("\t\r") != std::string::npos || text.starts_with("\xEF\xBB\xBF")) return true;
@@ -82,7 +84,7 @@ std::optional<Plan> plan_pieces(const std::string& text, const YamlPieces& optio
   std::optional<std::size_t> key_line;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!is_list_key(lines[i], options.list_key)) continue;
-    if (key_line) return std::nullopt;  // twice: let yaml-cpp say what it makes of that
+    if (key_line) return std::nullopt;  // twice: let the parser say what it makes of that
     key_line = i;
   }
   if (!key_line) return std::nullopt;
@@ -173,7 +175,7 @@ std::optional<YAML::Node> parse_in_pieces(const std::string& text, const Plan& p
     try {
       std::string piece = piece_text(text, plan, k);
       if (k > 0 && options.prepare_thread) options.prepare_thread(piece.size());
-      YAML::Node list = YAML::Load(piece);
+      YAML::Node list = parse_yaml(piece);
       if (k > 0) {  // piece 0's list is inside its root, checked below
         if (!ends_with_sentinel(list, plan.pieces[k].items)) return;
         if (options.read_items) options.read_items(k, list);
@@ -218,7 +220,7 @@ YAML::Node load_yaml(const std::string& text, const YamlPieces& options, std::ve
     }
   }
   if (items_per_piece) items_per_piece->clear();
-  return YAML::Load(text);
+  return parse_yaml(text);
 }
 
 std::size_t yaml_piece_count(const std::string& text, const YamlPieces& options) {

@@ -1,23 +1,24 @@
 #pragma once
 // Parses a config file's YAML on more than one core when it is long.
 //
-// Why: yaml-cpp 0.7's scanner reads 3-5 MB/s on these machines (the 84-agent demo, 19 KiB,
-// takes 4-8 ms; a 1000-agent file, 104 KiB, about 30 ms), and reading the config comes before
-// every agent's start. A config is long because of its `agents:` list, whose items do not
-// depend on each other: the list is cut at item lines into pieces, the pieces are parsed on
-// threads of their own, and their items are appended to the list in order. Every node keeps
-// its line and column (a piece is parsed with blank lines in place of the text before it);
-// Mark::pos, the offset in the text, is not kept.
+// Why: a 1000-agent file (104 KiB) takes ~18 ms to parse into yaml-cpp nodes on one core
+// here, even with libyaml's parser (config/yaml_parse.hpp; yaml-cpp's own took ~30 ms): most of
+// it is building the nodes, ~5.6 MiB of them, whose every fresh page costs a trap to the
+// hypervisor. Reading the config comes before every agent's start. A config is long because
+// of its `agents:` list, whose items do not depend on each other: the list is cut at item
+// lines into pieces, the pieces are parsed on threads of their own, and their items are
+// appended to the list in order. Every node keeps its line and column (a piece is parsed with
+// blank lines in place of the text before it); Mark::pos, the offset in the text, is not kept.
 //
 // Why a cut is safe: an item line (`- ` at the list's indentation) cannot be inside a block
 // scalar or a plain scalar of the item before it: both end at a line indented that little. It
-// can be inside a quoted scalar or a flow collection that spans lines, and yaml-cpp does not
-// complain of a quoted scalar left open at the end of its input: so every piece gets a
+// can be inside a quoted scalar or a flow collection that spans lines: so every piece gets a
 // sentinel item after its last one, which such a scalar or collection swallows, and a piece
-// that does not end with it is not used. On an error in any piece, and for anything out of
-// the ordinary (directives, document markers, tabs, CR, a
+// that does not end with it is not used (libyaml also reports a quoted scalar or a flow
+// collection left open at the end of a piece, which fails the piece). On an error in any
+// piece, and for anything out of the ordinary (directives, document markers, tabs, CR, a
 // BOM, an alias to an anchor in another piece, item counts that do not add up), the whole text
-// is parsed in one go: the result, or the error, is YAML::Load's own.
+// is parsed in one go: the result, or the error, is parse_yaml's own.
 
 #include <cstddef>
 #include <functional>
@@ -48,7 +49,7 @@ struct YamlPieces {
   std::function<void(std::size_t piece, const YAML::Node& items)> read_items;
 };
 
-// As YAML::Load(text), including what it throws. If it was parsed in pieces and
+// As parse_yaml(text), including what it throws. If it was parsed in pieces and
 // `items_per_piece` is given, that gets how many items of the list each piece held, in order
 // (left empty when the text was parsed whole).
 YAML::Node load_yaml(const std::string& text, const YamlPieces& pieces = {},

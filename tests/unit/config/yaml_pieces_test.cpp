@@ -1,5 +1,7 @@
 #include "config/yaml_pieces.hpp"
 
+#include "config/yaml_parse.hpp"
+
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -11,32 +13,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "yaml_tree_compare.hpp"
+
 namespace agenthost::config {
 namespace {
 
+using agenthost::testing::expect_same_tree;
+
 // Small pieces, so that short texts are cut too.
 const YamlPieces kCut{.list_key = "agents", .min_piece_bytes = 16, .max_threads = 3};
-
-// The same tree, node for node, with the same lines and columns.
-void expect_same(const YAML::Node& a, const YAML::Node& b, const std::string& where = "root") {
-  ASSERT_EQ(a.Type(), b.Type()) << where;
-  EXPECT_EQ(a.Mark().line, b.Mark().line) << where;
-  EXPECT_EQ(a.Mark().column, b.Mark().column) << where;
-  EXPECT_EQ(a.Tag(), b.Tag()) << where;
-  if (a.IsScalar()) {
-    EXPECT_EQ(a.Scalar(), b.Scalar()) << where;
-  } else if (a.IsSequence()) {
-    ASSERT_EQ(a.size(), b.size()) << where;
-    for (std::size_t i = 0; i < a.size(); ++i) expect_same(a[i], b[i], fmt::format("{}[{}]", where, i));
-  } else if (a.IsMap()) {
-    ASSERT_EQ(a.size(), b.size()) << where;
-    auto ib = b.begin();
-    for (auto ia = a.begin(); ia != a.end(); ++ia, ++ib) {
-      expect_same(ia->first, ib->first, where + ".key");
-      expect_same(ia->second, ib->second, where + "." + (ia->first.IsScalar() ? ia->first.Scalar() : "?"));
-    }
-  }
-}
 
 std::string agents_text(int count) {
   std::string text = "host:\n  name: main_pc\n  startup: { parallelism: 8 }\n\nagents:\n";
@@ -60,13 +45,13 @@ TEST(YamlPieces, TheDemoConfigParsesInPiecesToTheSameTreeWithTheSamePositions) {
   ASSERT_GT(text.size(), 8000u);
   const YamlPieces two{.min_piece_bytes = 4096, .max_threads = 2};
   EXPECT_EQ(yaml_piece_count(text, two), 2u);
-  expect_same(load_yaml(text, two), YAML::Load(text));
+  expect_same_tree(load_yaml(text, two), parse_yaml(text));
 }
 
 TEST(YamlPieces, AThousandAgentFileIsCutWithTheDefaultSizes) {
   const std::string text = agents_text(1000);
   EXPECT_EQ(yaml_piece_count(text, {.max_threads = 2}), 2u);
-  expect_same(load_yaml(text, {.max_threads = 2}), YAML::Load(text));
+  expect_same_tree(load_yaml(text, {.max_threads = 2}), parse_yaml(text));
 }
 
 TEST(YamlPieces, EveryPieceButTheFirstIsPreparedForOnTheThreadThatParsesIt) {
@@ -79,7 +64,7 @@ TEST(YamlPieces, EveryPieceButTheFirstIsPreparedForOnTheThreadThatParsesIt) {
     prepared.emplace_back(std::this_thread::get_id(), piece_bytes);
   };
   ASSERT_EQ(yaml_piece_count(text, pieces), 3u);
-  expect_same(load_yaml(text, pieces), YAML::Load(text));
+  expect_same_tree(load_yaml(text, pieces), parse_yaml(text));
   ASSERT_EQ(prepared.size(), 2u);
   EXPECT_NE(prepared[0].first, prepared[1].first);
   for (const auto& [thread, bytes] : prepared) {
@@ -94,10 +79,10 @@ TEST(YamlPieces, AListCutIntoSeveralPiecesKeepsItsOrderAndWhatFollowsIt) {
   std::string text = agents_text(12) + "# after the list\nextra:\n  key: value  # still read\n";
   EXPECT_EQ(yaml_piece_count(text, kCut), 3u);
   const auto root = load_yaml(text, kCut);
-  expect_same(root, YAML::Load(text));
+  expect_same_tree(root, parse_yaml(text));
   ASSERT_EQ(root["agents"].size(), 12u);
   EXPECT_EQ(root["agents"][11]["name"].Scalar(), "Agent11");
-  EXPECT_EQ(root["agents"][11]["name"].Mark().line, YAML::Load(text)["agents"][11]["name"].Mark().line);
+  EXPECT_EQ(root["agents"][11]["name"].Mark().line, parse_yaml(text)["agents"][11]["name"].Mark().line);
   EXPECT_EQ(root["extra"]["key"].Scalar(), "value");
 }
 
@@ -106,7 +91,7 @@ TEST(YamlPieces, AListAtColumnZeroIsCutToo) {
   for (int i = 0; i < 9; ++i) text += fmt::format("- name: A{}\n  plugin: echo\n", i);
   text += "tail: 1\n";
   EXPECT_GT(yaml_piece_count(text, kCut), 1u);
-  expect_same(load_yaml(text, kCut), YAML::Load(text));
+  expect_same_tree(load_yaml(text, kCut), parse_yaml(text));
 }
 
 TEST(YamlPieces, BlockScalarsAndCommentsInsideItemsStayWhole) {
@@ -115,7 +100,7 @@ TEST(YamlPieces, BlockScalarsAndCommentsInsideItemsStayWhole) {
     text += fmt::format("  - name: A{}\n    notes: |{}\n      - not an item\n      {}\n\n    # - nor this\n", i,
                         i % 2 ? "+" : "", i);  // |+ keeps the blank lines before the next item
   EXPECT_GT(yaml_piece_count(text, kCut), 1u);
-  expect_same(load_yaml(text, kCut), YAML::Load(text));
+  expect_same_tree(load_yaml(text, kCut), parse_yaml(text));
 }
 
 TEST(YamlPieces, AQuotedScalarOrFlowListOverAnItemLineFallsBackToTheWholeText) {
@@ -129,8 +114,8 @@ TEST(YamlPieces, AQuotedScalarOrFlowListOverAnItemLineFallsBackToTheWholeText) {
   for (const auto& text : {quoted, flow}) {
     SCOPED_TRACE(text);
     try {
-      const auto whole = YAML::Load(text);
-      expect_same(load_yaml(text, kCut), whole);
+      const auto whole = parse_yaml(text);
+      expect_same_tree(load_yaml(text, kCut), whole);
     } catch (const YAML::ParserException& e) {
       EXPECT_THROW(load_yaml(text, kCut), YAML::ParserException);
     }
@@ -141,17 +126,17 @@ TEST(YamlPieces, AnAliasToAnAnchorInAnotherPieceIsResolvedByTheWholeParse) {
   std::string text = "defaults: &d {init_ms: 5}\nagents:\n";
   for (int i = 0; i < 8; ++i) text += fmt::format("  - name: A{}\n    config: *d\n", i);
   const auto root = load_yaml(text, kCut);
-  expect_same(root, YAML::Load(text));
+  expect_same_tree(root, parse_yaml(text));
   EXPECT_EQ(root["agents"][7]["config"]["init_ms"].Scalar(), "5");
 }
 
-TEST(YamlPieces, ASyntaxErrorIsYamlCppsOwnWithItsPosition) {
+TEST(YamlPieces, ASyntaxErrorIsTheWholeParsesOwnWithItsPosition) {
   std::string text = agents_text(10);
   text += "  - name: Broken\n    config: {a: 1\n";
   int whole_line = -1, cut_line = -2;
   std::string whole_message, cut_message;
   try {
-    YAML::Load(text);
+    parse_yaml(text);
   } catch (const YAML::ParserException& e) {
     whole_line = e.mark.line;
     whole_message = e.msg;
@@ -177,7 +162,7 @@ TEST(YamlPieces, ShortOrUnusualTextsAreParsedWhole) {
   std::string crlf = text;
   for (std::size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 2)) crlf.insert(at, "\r");
   EXPECT_EQ(yaml_piece_count(crlf, kCut), 1u);
-  expect_same(load_yaml(crlf, kCut), YAML::Load(crlf));
+  expect_same_tree(load_yaml(crlf, kCut), parse_yaml(crlf));
 }
 
 }  // namespace
