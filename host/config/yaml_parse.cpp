@@ -58,8 +58,9 @@ YAML::Mark mark_at_offset(std::string_view text, std::size_t offset) {
   const std::string problem = parser.problem ? parser.problem : "cannot parse the text";
   if (parser.error == YAML_READER_ERROR) {
     throw YAML::ParserException(mark_at_offset(text, parser.problem_offset),
-                                fmt::format("{} (byte {:#04x}; the file must be UTF-8 or UTF-16 text)", problem,
-                                            parser.problem_value < 0 ? 0 : parser.problem_value));
+                                fmt::format("{} (0x{:02x}; a config must be UTF-8 or UTF-16 text without control "
+                                            "characters)",
+                                            problem, parser.problem_value < 0 ? 0 : parser.problem_value));
   }
   if (parser.context == nullptr) throw YAML::ParserException(to_mark(parser.problem_mark), problem);
   throw YAML::ParserException(to_mark(parser.problem_mark),
