@@ -77,6 +77,7 @@ class Event {
   ~Event() { yaml_event_delete(&event_); }
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
+  const yaml_event_t& get() const { return event_; }
   const yaml_event_t* operator->() const { return &event_; }
 
  private:
@@ -197,7 +198,7 @@ YAML::Node parse_yaml(std::string_view text) {
       case YAML_STREAM_END_EVENT:
         return in_document ? tree.root() : YAML::Node();
       case YAML_SCALAR_EVENT: {
-        YAML::Node node = scalar_node(*event.operator->());
+        YAML::Node node = scalar_node(event.get());
         set_mark(node, event->start_mark);
         tree.anchor(event->data.scalar.anchor, node);
         tree.add(node);
