@@ -131,18 +131,22 @@ class TreeBuilder {
     }
   }
 
-  void open(const YAML::Node& collection, const yaml_mark_t& at) {
+  // A scalar or a collection from the text: positioned, anchored if it has one, and added.
+  void place(const YAML::Node& node, const yaml_char_t* anchor_name, const yaml_mark_t& at) {
+    set_mark(node, at);
+    if (anchor_name) anchors_[std::string(chars(anchor_name))] = node;
+    add(node);
+  }
+
+  // A collection: placed, and what follows goes into it until close().
+  void open(const YAML::Node& collection, const yaml_char_t* anchor_name, const yaml_mark_t& at) {
     if (static_cast<int>(open_.size()) >= kMaxYamlDepth)
       throw YAML::ParserException(to_mark(at), fmt::format("collections nested deeper than {} levels", kMaxYamlDepth));
-    add(collection);
+    place(collection, anchor_name, at);
     open_.push_back({collection, std::nullopt});
   }
 
   void close() { open_.pop_back(); }
-
-  void anchor(const yaml_char_t* name, const YAML::Node& node) {
-    if (name) anchors_[std::string(chars(name))] = node;
-  }
 
   const YAML::Node& alias(const yaml_char_t* name, const yaml_mark_t& at) const {
     const auto found = anchors_.find(std::string(chars(name)));
@@ -197,23 +201,19 @@ YAML::Node parse_yaml(std::string_view text) {
       case YAML_DOCUMENT_END_EVENT:  // YAML::Load reads the first document only
       case YAML_STREAM_END_EVENT:
         return in_document ? tree.root() : YAML::Node();
-      case YAML_SCALAR_EVENT: {
-        YAML::Node node = scalar_node(event.get());
-        set_mark(node, event->start_mark);
-        tree.anchor(event->data.scalar.anchor, node);
-        tree.add(node);
+      case YAML_SCALAR_EVENT:
+        tree.place(scalar_node(event.get()), event->data.scalar.anchor, event->start_mark);
+        break;
+      case YAML_SEQUENCE_START_EVENT: {
+        const auto& start = event->data.sequence_start;
+        tree.open(collection_node(YAML::NodeType::Sequence, start.tag, start.style == YAML_FLOW_SEQUENCE_STYLE),
+                  start.anchor, event->start_mark);
         break;
       }
-      case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT: {
-        const bool sequence = event->type == YAML_SEQUENCE_START_EVENT;
-        YAML::Node node = sequence ? collection_node(YAML::NodeType::Sequence, event->data.sequence_start.tag,
-                                                     event->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE)
-                                   : collection_node(YAML::NodeType::Map, event->data.mapping_start.tag,
-                                                     event->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
-        set_mark(node, event->start_mark);
-        tree.anchor(sequence ? event->data.sequence_start.anchor : event->data.mapping_start.anchor, node);
-        tree.open(node, event->start_mark);
+        const auto& start = event->data.mapping_start;
+        tree.open(collection_node(YAML::NodeType::Map, start.tag, start.style == YAML_FLOW_MAPPING_STYLE),
+                  start.anchor, event->start_mark);
         break;
       }
       case YAML_SEQUENCE_END_EVENT:
