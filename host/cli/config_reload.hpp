@@ -32,7 +32,8 @@ class ReloadRequests {
   ReloadRequests& operator=(const ReloadRequests&) = delete;
 
   void request(std::string why);  // any thread; returns at once
-  // Requests wait until this is called (after start-up): a reload is refused while it runs.
+  // Requests wait until this is called (after start-up: a reload is refused while it runs),
+  // which starts the thread. From the thread that constructed this.
   void resume();
 
  private:
@@ -44,7 +45,6 @@ class ReloadRequests {
   std::condition_variable cv_;
   std::string pending_;  // why, for the log; empty when none
   bool stop_ = false;
-  bool paused_ = true;
   std::thread thread_;
 };
 

@@ -286,11 +286,13 @@ int run_host(const RunOptions& options) {
     ~StopWatching() { signals.stop(); }
   } stop_watching{signals};
 
+  // Bound now, so that a path that cannot be used stops the host before any agent starts;
+  // served from beside the first agents (clients wait in the backlog until then).
   std::optional<control::ControlServer> control;
   if (!control_path.empty()) {
     control.emplace(control_path, [&host] { return host.snapshot(); }, host_commands(host, options.config_path),
                     control_access);
-    if (auto error = control->start()) {
+    if (auto error = control->listen()) {
       spdlog::error("control socket: {}", *error);
       return kExitConfig;
     }
@@ -305,21 +307,22 @@ int run_host(const RunOptions& options) {
   // answering /readyz while they start. A listener that cannot listen stops the host, which
   // then exits 78 like any config that cannot start.
   std::optional<admin::AdminServer> admin_server;
-  std::atomic<bool> admin_failed{false};
+  std::atomic<bool> setup_failed{false};  // the admin listener or the control socket's thread
+  auto fail_setup = [&](const std::string& error) {
+    spdlog::error("{}", error);
+    setup_failed = true;
+    stop_requested = true;
+    host.wake();
+    std::lock_guard lock(mu);
+    cv.notify_all();
+  };
   std::thread admin_starter;
-  if (admin_listen) {
+  auto start_admin = [&] {
     admin_server.emplace(*admin_listen, admin_sources(host));
     admin_starter = std::thread([&] {
-      if (auto error = admin_server->start()) {
-        spdlog::error("{}", *error);
-        admin_failed = true;
-        stop_requested = true;
-        host.wake();
-        std::lock_guard lock(mu);
-        cv.notify_all();
-      }
+      if (auto error = admin_server->start()) fail_setup(*error);
     });
-  }
+  };
   struct JoinAdminStarter {
     std::thread& thread;
     ~JoinAdminStarter() {
@@ -329,7 +332,8 @@ int run_host(const RunOptions& options) {
   // Hot reload: a plugin file written or replaced in a plugin folder reloads its agents, and
   // one that agents were waiting for (their plugin was missing) starts them, through a reload.
   // Both folders are watched from before start-up, so that no file that lands meanwhile is
-  // missed; a drop-in's reload waits until start-up is over (reload_requests.resume()).
+  // missed (the threads that read the events start beside the first agents); a drop-in's
+  // reload waits until start-up is over (reload_requests.resume()).
   // 20 ms of quiet is one reload: IN_CLOSE_WRITE and IN_MOVED_TO already say the file is
   // complete; the debounce only folds a burst (several writers, a copy then a touch) into one,
   // and it counts against the 50 ms from a file landing to its new code serving.
@@ -342,7 +346,7 @@ int run_host(const RunOptions& options) {
         if (host.agents_missing_plugins()) reload_requests.request("plugin file " + change.path.string() + " arrived");
       },
       kPluginDebounce);
-  if (auto error = plugin_watcher.start()) spdlog::warn("plugins will not be reloaded when they change: {}", *error);
+  if (auto error = plugin_watcher.watch()) spdlog::warn("plugins will not be reloaded when they change: {}", *error);
   // Drop-in deployment: an agent file written, replaced or removed in host.agents_dir.
   std::optional<reload::FileWatcher> drop_in_watcher;
   if (!agents_dir.empty()) {
@@ -351,12 +355,26 @@ int run_host(const RunOptions& options) {
                               reload_requests.request(fmt::format("drop-in {} {}", change.path.string(),
                                                                   change.removed ? "removed" : "written"));
                             });
-    if (auto error = drop_in_watcher->start())
+    if (auto error = drop_in_watcher->watch())
       spdlog::warn("agent drop-ins will not be picked up without a reload: {}", *error);
   }
 
+  // The threads of the control socket, the admin listener and the watchers, made while the
+  // first agents start (each costs ~0.15-0.4 ms in a small VM, and the first start of the
+  // critical chain waited for them). Like a listener that cannot listen, a control socket
+  // that cannot be served stops the host.
+  auto beside_first_wave = [&] {
+    if (control) {
+      if (auto error = control->start()) fail_setup("control socket: " + *error);
+    }
+    if (admin_listen) start_admin();
+    // A folder that could not be watched was reported above.
+    if (plugin_watcher.watching()) (void)plugin_watcher.start();
+    if (drop_in_watcher && drop_in_watcher->watching()) (void)drop_in_watcher->start();
+  };
+
   spdlog::info("agenthost starting {} on machine '{}'", options.config_path, machine);
-  auto summary = host.start_all(stop_requested, startup_status(notifier));
+  auto summary = host.start_all(stop_requested, startup_status(notifier), beside_first_wave);
   // "in" counts from the process's main(); "agents" from the first start, so that the cost
   // of reading the config and the scheduling of the agents can be told apart.
   spdlog::info("startup complete: {} ready, {} failed, {} blocked in {:.3f}s (config {:.1f} ms, "
@@ -397,9 +415,9 @@ int run_host(const RunOptions& options) {
                  "exiting without waiting for them",
                  shutdown.threads_left_in_agent_code);
     spdlog::default_logger()->flush();
-    std::_Exit(admin_failed ? kExitConfig : kExitOk);
+    std::_Exit(setup_failed ? kExitConfig : kExitOk);
   }
-  return admin_failed ? kExitConfig : kExitOk;
+  return setup_failed ? kExitConfig : kExitOk;
 }
 
 }  // namespace agenthost::cli

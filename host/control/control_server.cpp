@@ -157,8 +157,8 @@ ControlServer::ControlServer(std::filesystem::path socket_path, SnapshotSource s
 
 ControlServer::~ControlServer() { stop(); }
 
-std::optional<std::string> ControlServer::start() {
-  if (running()) return std::nullopt;
+std::optional<std::string> ControlServer::listen() {
+  if (listening()) return std::nullopt;
   UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake) return "control socket: cannot create eventfd: " + errno_text(errno);
 
@@ -170,12 +170,16 @@ std::optional<std::string> ControlServer::start() {
   socket_device_ = socket.device;
   socket_inode_ = socket.inode;
   wake_fd_ = std::move(wake);
+  return std::nullopt;
+}
+
+std::optional<std::string> ControlServer::start() {
+  if (running()) return std::nullopt;
+  if (auto error = listen()) return error;
   try {
     thread_ = std::thread([this] { serve(); });
   } catch (const std::system_error& e) {
-    listen_fd_.reset();
-    wake_fd_.reset();
-    ::unlink(socket_path_.c_str());
+    close_socket();
     return "control socket '" + socket_path_.native() + "': cannot start thread: " + e.what();
   }
   spdlog::info("control socket listening on '{}'", socket_path_.native());
@@ -183,11 +187,16 @@ std::optional<std::string> ControlServer::start() {
 }
 
 void ControlServer::stop() {
-  if (!running()) return;
-  const std::uint64_t one = 1;
-  // An eventfd write only fails when the counter would overflow: then it is already readable.
-  [[maybe_unused]] auto written = ::write(wake_fd_.get(), &one, sizeof(one));
-  thread_.join();
+  if (running()) {
+    const std::uint64_t one = 1;
+    // An eventfd write only fails when the counter would overflow: then it is already readable.
+    [[maybe_unused]] auto written = ::write(wake_fd_.get(), &one, sizeof(one));
+    thread_.join();
+  }
+  if (listening()) close_socket();
+}
+
+void ControlServer::close_socket() {
   listen_fd_.reset();
   wake_fd_.reset();
   // A newer host may have replaced a socket file we no longer own: leave that one alone.

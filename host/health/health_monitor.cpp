@@ -15,14 +15,19 @@ HealthMonitor::HealthMonitor(std::chrono::milliseconds interval, std::chrono::mi
     : interval_(interval),
       timeout_(timeout),
       report_(std::move(report)),
-      threw_(std::move(threw)),
-      pool_("health", 4) {
-  poller_ = std::thread([this] { loop(); });
-}
+      threw_(std::move(threw)) {}
 
 HealthMonitor::~HealthMonitor() { stop(); }
 
+void HealthMonitor::start() {
+  std::lock_guard lock(mu_);
+  if (stopping_ || poller_.joinable()) return;
+  pool_.emplace("health", 4);
+  poller_ = std::thread([this] { loop(); });  // it waits for mu_ until this returns
+}
+
 void HealthMonitor::watch(AgentId id, std::shared_ptr<runtime::AgentInstance> instance) {
+  start();
   // The first check is due soon, on a 20 ms grid: agents that become ready together (a whole
   // start-up wave) are checked in one wake of the poller rather than one wake each.
   constexpr auto kGrid = std::chrono::milliseconds(20);
@@ -64,7 +69,7 @@ std::size_t HealthMonitor::stop() {
   }
   cv_.notify_all();
   if (poller_.joinable()) poller_.join();
-  threads_left_ = pool_.shutdown(timeout_);
+  threads_left_ = pool_ ? pool_->shutdown(timeout_) : 0;
   return threads_left_;
 }
 
@@ -72,7 +77,7 @@ void HealthMonitor::launch_locked(AgentId id, Watched& w, Clock::time_point now)
   auto race = std::make_shared<runtime::TaskRace>();
   w.in_flight = race;
   w.deadline = now + timeout_;
-  pool_.submit([this, id, race, instance = w.instance] {
+  pool_->submit([this, id, race, instance = w.instance] {
     Health result;
     std::optional<std::string> threw;
     try {
@@ -87,7 +92,7 @@ void HealthMonitor::launch_locked(AgentId id, Watched& w, Clock::time_point now)
     const bool in_time = race->try_finish();
     if (in_time && threw && threw_) threw_(id, *threw);
     if (in_time) report_(id, result);
-    else pool_.stuck_task_returned();
+    else pool_->stuck_task_returned();
     std::lock_guard lock(mu_);
     auto it = watched_.find(id);
     if (it != watched_.end() && it->second.in_flight == race) it->second.in_flight = nullptr;
@@ -105,7 +110,7 @@ void HealthMonitor::loop() {
       if (w.in_flight) {
         if (now >= w.deadline && w.in_flight->try_abandon()) {
           // The call stays in flight (it still runs): no new call until it returns.
-          pool_.compensate_for_stuck_task();
+          pool_->compensate_for_stuck_task();
           overdue.emplace_back(id, Health::unhealthy(fmt::format(
                                        "health() did not return within {} ms", timeout_.count())));
         }

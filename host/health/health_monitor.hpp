@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,10 @@ class HealthMonitor {
   HealthMonitor(std::chrono::milliseconds interval, std::chrono::milliseconds timeout,
                 Report report, Threw threw = {});
   ~HealthMonitor();  // stop()
+
+  // Makes the poller and its pool (the first watch() does, if this was not called): a host
+  // calls it beside its first agents' starts, so that they do not wait for its two threads.
+  void start();
 
   // Starts polling `id` now and every interval after.
   void watch(AgentId id, std::shared_ptr<runtime::AgentInstance> instance);
@@ -59,7 +64,7 @@ class HealthMonitor {
   const std::chrono::milliseconds timeout_;
   const Report report_;
   const Threw threw_;
-  runtime::ThreadPool pool_;
+  std::optional<runtime::ThreadPool> pool_;  // set once, by start()
 
   std::mutex mu_;
   std::condition_variable cv_;

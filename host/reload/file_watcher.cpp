@@ -19,8 +19,8 @@ FileWatcher::FileWatcher(std::vector<std::filesystem::path> dirs, std::vector<st
 
 FileWatcher::~FileWatcher() { stop(); }
 
-std::optional<std::string> FileWatcher::start() {
-  if (thread_.joinable()) return std::nullopt;
+std::optional<std::string> FileWatcher::watch() {
+  if (inotify_fd_ >= 0) return std::nullopt;
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) return fmt::format("cannot watch files: inotify_init1: {}", std::strerror(errno));
   for (const auto& dir : dirs_) {
@@ -35,18 +35,26 @@ std::optional<std::string> FileWatcher::start() {
     }
     watches_[wd] = dir;
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> FileWatcher::start() {
+  if (thread_.joinable()) return std::nullopt;
+  if (auto error = watch()) return error;
   stop_ = false;
   thread_ = std::thread([this] { run(); });
   return std::nullopt;
 }
 
 void FileWatcher::stop() {
-  if (!thread_.joinable()) return;
-  stop_ = true;
-  wakeup_.signal();
-  thread_.join();
-  ::close(inotify_fd_);
+  if (thread_.joinable()) {
+    stop_ = true;
+    wakeup_.signal();
+    thread_.join();
+  }
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
   inotify_fd_ = -1;
+  watches_.clear();
 }
 
 bool FileWatcher::wanted(const std::string& name) const {

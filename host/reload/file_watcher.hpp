@@ -6,7 +6,9 @@
 // one reload, and a file still being written is not picked up half-way.
 //
 // Threads: one of its own reads the events and calls `on_change`, one call at a time;
-// start()/stop() from the host's control thread. Deleted files are reported too
+// watch(), start() and stop() from the host's control thread. Events that come between watch()
+// and start() wait in the kernel's queue: a host watches before start-up and starts the
+// thread beside its first agents. Deleted files are reported too
 // (IN_DELETE, IN_MOVED_FROM) with `removed` set.
 
 #include <atomic>
@@ -38,9 +40,12 @@ class FileWatcher {
   FileWatcher(const FileWatcher&) = delete;
   FileWatcher& operator=(const FileWatcher&) = delete;
 
-  // An error naming the folder that cannot be watched (it must exist).
+  // An error naming the folder that cannot be watched (it must exist). start() watches first
+  // if watch() was not called.
+  std::optional<std::string> watch();
   std::optional<std::string> start();
   void stop();
+  bool watching() const { return inotify_fd_ >= 0; }
 
  private:
   void run() noexcept;

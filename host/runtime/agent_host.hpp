@@ -116,9 +116,12 @@ class AgentHost {
   // early (after the starts in flight have settled) once `stop_requested` is set. An agent
   // that depends on an agent of another machine waits until the registry says that one is
   // ready, for at most host.startup.timeout. `on_progress` (optional) hears how far it has
-  // got, at most every 100 ms and only when something changed.
+  // got, at most every 100 ms and only when something changed. `beside_first_wave`
+  // (optional) runs once on this thread, without the runtime's lock, as soon as the first
+  // agents' starts have been handed out: the caller's own set-up that agents need not wait for.
   StartupSummary start_all(const std::atomic<bool>& stop_requested,
-                           const StartupProgressFn& on_progress = {});
+                           const StartupProgressFn& on_progress = {},
+                           std::function<void()> beside_first_wave = {});
 
   // Control thread. Stops every started agent, dependents before their dependencies, in
   // parallel where the graph allows; each stop() gets host.startup.stop_timeout.

@@ -350,7 +350,8 @@ bool AgentHost::drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler&
 }
 
 StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
-                                    const StartupProgressFn& on_progress) {
+                                    const StartupProgressFn& on_progress,
+                                    std::function<void()> beside_first_wave) {
   const double began_ms = now_ms();
   const auto priority = start_priority();
   StartScheduler scheduler(*graph_, selected_nodes(), priority,
@@ -374,8 +375,15 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   // queued ahead of them, the critical chain's first start waited 0.2-3.9 ms for a thread
   // and its bind up to 2 ms (6 instrumented runs; every later hop of the chain took < 0.1 ms).
   StartupSummary summary;
-  const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until,
-                                      [&] { bind_ahead_locked(start_order(priority)); });
+  // Then what the first starts need not wait for: the health poller's threads (no agent is
+  // ready yet) and the caller's set-up, while the first agents run their start().
+  const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until, [&] {
+    bind_ahead_locked(start_order(priority));
+    lock.unlock();
+    health_.start();
+    if (beside_first_wave) beside_first_wave();
+    lock.lock();
+  });
   end_bind_ahead(lock);
 
   for (auto& r : records_) {

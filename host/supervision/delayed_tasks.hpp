@@ -4,8 +4,9 @@
 // shutdown) hands every pending task `cancelled = true` on the caller's thread instead, so
 // that whatever a task would have released is released either way, and nothing runs later.
 //
-// Threads: schedule() and cancel_all() from any thread. A task runs on the timer thread
-// (without this object's lock): it must be quick — the runtime's hands work to its pool.
+// Threads: schedule() and cancel_all() from any thread. A task runs on the timer thread, made
+// by the first schedule() (without this object's lock): it must be quick — the runtime's
+// hands work to its pool.
 
 #include <chrono>
 #include <condition_variable>
@@ -38,7 +39,7 @@ class DelayedTasks {
   std::condition_variable cv_;
   std::multimap<Clock::time_point, Task> pending_;  // guarded by mu_
   bool closed_ = false;                            // guarded by mu_
-  std::thread thread_;
+  std::thread thread_;  // made under mu_ by the first schedule(); not after closed_
 };
 
 }  // namespace agenthost::supervision

@@ -140,5 +140,30 @@ agents:
   EXPECT_EQ(host->wait_exit(), 0);
 }
 
+// The control socket is bound before start-up begins and served beside the first starts: a
+// client that connects while the host is still loading its plugin files waits in the socket's
+// backlog and is answered, never refused.
+TEST(Startup, TheControlSocketIsBoundBeforeStartUpAndAnswersClientsThatCameEarly) {
+  TestDir dir;
+  auto config = dir.write("host.yaml", host_section(dir) + R"(
+agents:
+  - { name: slow, plugin: slow_to_load }
+)");
+  auto host = start_host(config);
+  ASSERT_TRUE(host->wait_for_line("agenthost starting")) << host->output();
+  // slow_to_load's static initialiser (600 ms) holds start-up here, before the first start.
+  EXPECT_TRUE(std::filesystem::is_socket(dir.file("control.sock"))) << host->output();
+  EXPECT_EQ(host->output().find("control socket listening"), std::string::npos)
+      << "not served yet while the plugin file loads\n" << host->output();
+  auto status = agentctl(dir, {"status", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.output << host->output();
+  auto json = nlohmann::json::parse(status.output, nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << status.output;
+  EXPECT_FALSE(agent_entry(json, "slow").is_null()) << status.output;
+  ASSERT_TRUE(host->wait_for_line("startup complete: 1 ready")) << host->output();
+  host->signal(SIGTERM);
+  EXPECT_EQ(host->wait_exit(), 0) << host->output();
+}
+
 }  // namespace
 }  // namespace agenthost::testing

@@ -340,6 +340,35 @@ TEST_F(ControlServerTest, StopIsPromptWithIdleClientsAndRemovesTheSocket) {
   EXPECT_TRUE(idle.closed_by_server());
 }
 
+TEST_F(ControlServerTest, AClientThatConnectsAfterListenIsServedOnceStarted) {
+  auto server = make_server();
+  ASSERT_EQ(server->listen(), std::nullopt);
+  EXPECT_TRUE(server->listening());
+  EXPECT_FALSE(server->running());
+  EXPECT_TRUE(fs::is_socket(socket_path()));
+  RawClient early(socket_path());
+  ASSERT_TRUE(early.connected()) << "the backlog takes it";
+  early.send_text(R"({"command": "status"})" "\n");
+  EXPECT_FALSE(early.read_answer(100ms)) << "no thread serves it yet";
+
+  ASSERT_EQ(server->start(), std::nullopt);
+  EXPECT_TRUE(server->running());
+  auto answer = early.read_answer();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ((*answer)["command"], "status");
+}
+
+TEST_F(ControlServerTest, StopAfterListenAloneRemovesTheSocket) {
+  auto server = make_server();
+  ASSERT_EQ(server->listen(), std::nullopt);
+  ASSERT_TRUE(fs::exists(socket_path()));
+  server->stop();
+  EXPECT_FALSE(server->listening());
+  EXPECT_FALSE(fs::exists(socket_path()));
+  ASSERT_EQ(server->start(), std::nullopt) << "and it can listen and serve again";
+  EXPECT_TRUE(ControlClient(socket_path(), 5s).request({{"command", "status"}}).answered());
+}
+
 TEST_F(ControlServerTest, ClientsBeyondTheLimitGetAnError) {
   ControlServerOptions options;
   options.max_clients = 2;

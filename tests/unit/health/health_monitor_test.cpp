@@ -81,6 +81,21 @@ struct Reports {
   }
 };
 
+TEST(HealthMonitor, StartedBeforeTheFirstWatchItPollsAndUnstartedItStopsAtOnce) {
+  {
+    HealthMonitor never_started(20ms, 200ms, [](auto, auto&) {});
+    EXPECT_EQ(never_started.stop(), 0u);
+  }
+  Reports reports;
+  HealthMonitor monitor(20ms, 200ms, [&](auto id, auto& h) { reports.add(id, h); });
+  monitor.start();
+  monitor.start();  // a second start() changes nothing
+  ProbeAgent* probe = nullptr;
+  monitor.watch(1, instance_of(probe));
+  ASSERT_TRUE(reports.wait_for(1, HealthStatus::degraded, "probe"));
+  EXPECT_EQ(monitor.stop(), 0u);
+}
+
 TEST(HealthMonitor, PollsEveryWatchedAgentRepeatedly) {
   Reports reports;
   HealthMonitor monitor(20ms, 200ms, [&](auto id, auto& h) { reports.add(id, h); });

@@ -70,11 +70,30 @@ TEST(FileWatcher, ABurstOfWritesIsOneReportAfterTheLastAndRenamesAndRemovalsAreS
   watcher.stop();
 }
 
+TEST(FileWatcher, AFileThatLandsBetweenWatchAndStartIsReportedOnceStarted) {
+  testing::TempDir dir;
+  Changes changes;
+  FileWatcher watcher({dir.path()}, {".so"}, [&](const FileChange& c) { changes.add(c); }, 20ms);
+  ASSERT_EQ(watcher.watch(), std::nullopt);
+  EXPECT_TRUE(watcher.watching());
+  dir.write("early.so", "written before the watcher's thread exists");
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(changes.wait_for(1, 0ms).empty()) << "nothing is reported before start()";
+  ASSERT_EQ(watcher.start(), std::nullopt);
+  auto seen = changes.wait_for(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, dir.path() / "early.so");
+  watcher.stop();
+  EXPECT_FALSE(watcher.watching());
+}
+
 TEST(FileWatcher, AMissingFolderIsAnErrorNamingIt) {
   FileWatcher watcher({"/nonexistent/plugins"}, {".so"}, [](const FileChange&) {});
   auto error = watcher.start();
   ASSERT_TRUE(error);
   EXPECT_NE(error->find("/nonexistent/plugins"), std::string::npos) << *error;
+  EXPECT_FALSE(watcher.watching());
+  EXPECT_EQ(watcher.watch(), error) << "watch() says the same";
 }
 
 }  // namespace

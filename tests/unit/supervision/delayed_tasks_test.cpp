@@ -2,6 +2,8 @@
 // `cancelled` once, and later ones are cancelled at once.
 
 #include <atomic>
+#include <filesystem>
+#include <iterator>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -61,6 +63,29 @@ TEST(DelayedTasksTest, TheDestructorCancelsWhatIsPending) {
     tasks.schedule(Clock::now() + 1h, [&](bool c) { cancelled += c ? 1 : 100; });
   }
   EXPECT_EQ(cancelled.load(), 1);
+}
+
+std::ptrdiff_t threads_of_this_process() {
+  const std::filesystem::directory_iterator tasks("/proc/self/task");
+  return std::distance(begin(tasks), end(tasks));
+}
+
+TEST(DelayedTasksTest, TheTimerThreadComesWithTheFirstTaskAndATaskMayScheduleTheNext) {
+  const auto before = threads_of_this_process();
+  {
+    DelayedTasks idle;
+    EXPECT_LE(threads_of_this_process(), before) << "no thread for a timer that never gets a task";
+    EXPECT_EQ(idle.cancel_all(), 0u);
+  }
+  Log log;
+  DelayedTasks tasks;
+  tasks.schedule(Clock::now(), [&](bool cancelled) {
+    if (cancelled) return;
+    log.add("first");
+    tasks.schedule(Clock::now() + 10ms, [&](bool again_cancelled) { log.add(again_cancelled ? "next cancelled" : "next"); });
+  });
+  ASSERT_TRUE(log.wait_for(2, 5s));
+  EXPECT_EQ(log.entries, (std::vector<std::string>{"first", "next"}));
 }
 
 }  // namespace
