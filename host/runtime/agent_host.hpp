@@ -273,7 +273,9 @@ class AgentHost {
   // The start loop of start_all() and of a reload's start wave (the caller holds `lock`):
   // launches what `scheduler` allows, settles outcomes and timeouts, until every node of it is
   // settled or, once `stop_requested`, nothing is in flight. False when it was stopped.
-  // `after_first_launch` runs once (mu_ held), when the first wave has been handed out.
+  // `after_first_launch` runs once (mu_ held), when the first wave has been handed out; it may
+  // release `lock` for a while if it takes it again (outcomes that come meanwhile wait in
+  // outcomes_, and the loop reads everything else again under mu_).
   bool drive_starts(std::unique_lock<std::mutex>& lock, StartScheduler& scheduler,
                     const std::atomic<bool>& stop_requested, const StartupProgressFn& on_progress,
                     std::optional<std::chrono::steady_clock::time_point> remote_wait_until,
