@@ -253,8 +253,7 @@ int run_host(const RunOptions& options) {
   const std::string agents_dir = config->host.agents_dir;
   if (!isolated_child) set_up_crash_quarantine(config->host, host_options);  // a child's crash is its host's to see
 
-  runtime::AgentHost host(std::move(*config), host_options);
-  host.load_plugins();  // in the background, while the control socket and messaging open
+  runtime::AgentHost host(std::move(*config), host_options);  // its plugin files load meanwhile
   // SIGHUP and drop-ins that come or go: a reload on a thread of its own (destroyed before host).
   ReloadRequests reload_requests(host, options.config_path);
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include <future>
+#include <system_error>
+#include <utility>
 #include <thread>
 
 #include <fmt/format.h>
@@ -71,7 +73,7 @@ MessagingHost::MessagingHost(MessagingOptions options)
 
 MessagingHost::~MessagingHost() { stop(); }
 
-std::optional<std::string> MessagingHost::start() {
+std::optional<std::string> MessagingHost::start(LoopThreads threads) {
   if (started_) return std::nullopt;
   started_ = true;
   if (options_.curve) {
@@ -82,7 +84,8 @@ std::optional<std::string> MessagingHost::start() {
       return error;
     }
   }
-  loop_.start();
+  loop_.open();
+  if (threads == LoopThreads::now) loop_.start_threads();
   if (options_.peers) {
     auto peers = *options_.peers;
     peers.curve = options_.curve;
@@ -97,6 +100,18 @@ std::optional<std::string> MessagingHost::start() {
     }
   }
   return std::nullopt;
+}
+
+void MessagingHost::start_loop() {
+  if (!started_) return;
+  try {
+    loop_.start_threads();
+  } catch (const std::system_error& e) {
+    // Agents are starting: the host goes on (as when a loop thread cannot be added later),
+    // and says why no request is answered.
+    spdlog::error("agent sockets: cannot start the socket loop's thread ({}); requests to agents are not answered",
+                  e.what());
+  }
 }
 
 void MessagingHost::stop() {
@@ -175,6 +190,29 @@ void MessagingHost::close_unstarted(const std::string& agent, const std::string&
   if (endpoint) endpoint->close(why);
 }
 
+std::optional<std::string> MessagingHost::reserve(const std::string& agent, std::optional<int> port,
+                                                  bool port_auto) {
+  if (!port && !port_auto) return std::nullopt;
+  std::shared_ptr<std::mutex> binding;
+  {
+    std::lock_guard lock(mu_);
+    auto it = served_.find(agent);
+    if (it == served_.end() || !it->second.endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+    binding = it->second.binding;
+  }
+  std::lock_guard bind_lock(*binding);
+  {
+    std::lock_guard lock(mu_);
+    const auto& served = served_.find(agent)->second;
+    if (served.bound || served.reserved) return std::nullopt;
+  }
+  auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
+  if (auto* error = std::get_if<std::string>(&listener)) return *error;
+  std::lock_guard lock(mu_);
+  served_.find(agent)->second.reserved = std::move(std::get<TcpListener>(listener));
+  return std::nullopt;
+}
+
 std::optional<std::string> MessagingHost::bind(const std::string& agent, std::optional<int> port,
                                                bool port_auto) {
   std::shared_ptr<AgentEndpoint> endpoint;
@@ -188,13 +226,15 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
   }
   std::lock_guard bind_lock(*binding);
   std::string ipc_dir;
+  std::optional<TcpListener> tcp;
   {
     std::lock_guard lock(mu_);
-    if (served_.find(agent)->second.bound) return std::nullopt;  // bound before: endpoints persist
+    auto& served = served_.find(agent)->second;
+    if (served.bound) return std::nullopt;  // bound before: endpoints persist
     ipc_dir = ipc_dir_;
+    tcp = std::exchange(served.reserved, std::nullopt);
   }
-  std::optional<TcpListener> tcp;
-  if (port || port_auto) {
+  if (!tcp && (port || port_auto)) {
     auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
     if (auto* error = std::get_if<std::string>(&listener)) return *error;
     tcp = std::move(std::get<TcpListener>(listener));

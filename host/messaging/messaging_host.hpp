@@ -2,10 +2,11 @@
 // Everything messaging in one host: the one ZeroMQ context, the socket loop with every
 // agent's bound endpoint, the worker pool that runs handlers, the connection pool, the
 // registry and its backend, the circuit breakers. The runtime creates an agent's endpoint
-// before configure(), binds it before start(), opens it when the agent is ready and retires
-// it after stop(); clients look agents up here.
+// before configure() and reserves its port; its sockets are bound before start() or, for
+// the first agents, while they start (reserve()); it opens the endpoint when the agent is
+// ready and retires it after stop(); clients look agents up here.
 //
-// Threads: thread-safe, except start() and stop() (the host's control thread).
+// Threads: thread-safe, except start(), start_loop() and stop() (the host's control thread).
 
 #include <atomic>
 #include <chrono>
@@ -75,7 +76,13 @@ class MessagingHost {
   MessagingHost(const MessagingHost&) = delete;
   MessagingHost& operator=(const MessagingHost&) = delete;
 
-  std::optional<std::string> start();  // an error naming the address that could not be bound
+  // Takes binds and calls from here on. With LoopThreads::later they are served once
+  // start_loop() has run (a call made meanwhile waits, as for a busy loop): the host makes
+  // the socket loop's threads and ZeroMQ's (~1.4 ms in a small VM) beside its first agents'
+  // starts. An error names the address that could not be bound.
+  enum class LoopThreads { now, later };
+  std::optional<std::string> start(LoopThreads threads = LoopThreads::now);
+  void start_loop();  // after start(LoopThreads::later); stop() does it if this never ran
   void stop();
 
   zmq::context_t& context() noexcept { return *context_; }
@@ -113,9 +120,14 @@ class MessagingHost {
   // caller's locks: only socket requests reach an endpoint no start has claimed.
   void close_unstarted(const std::string& agent, const std::string& why);
 
-  // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address. Once:
-  // later calls find it bound. Two threads may bind one agent at once (an agent's start and
-  // the host binding ahead of it): the second waits for the first and finds it bound.
+  // Opens the agent's tcp listening socket now (with a port, or `auto`), for its bind() to
+  // take over: a taken port is an error here, before the agent's code runs, while the
+  // ZeroMQ sockets can be made later, beside its start. Nothing to do when bound already.
+  std::optional<std::string> reserve(const std::string& agent, std::optional<int> port, bool port_auto);
+  // Binds inproc://agent/NAME and, with a port (or `auto`), tcp on the bind address (the
+  // reserved listening socket, if any). Once: later calls find it bound. Two threads may bind
+  // one agent at once (an agent's start and the host binding ahead of it): the second waits
+  // for the first and finds it bound.
   std::optional<std::string> bind(const std::string& agent, std::optional<int> port,
                                   bool port_auto);
   std::string tcp_endpoint(std::string_view agent) const;  // "" when none
@@ -141,7 +153,8 @@ class MessagingHost {
     std::string tcp;  // as published: tcp://ADVERTISE:PORT
     bool bound = false;
     bool started = false;  // endpoint() was called: a start has claimed it
-    std::shared_ptr<std::mutex> binding = std::make_shared<std::mutex>();  // held by bind()
+    std::shared_ptr<std::mutex> binding = std::make_shared<std::mutex>();  // held by reserve() and bind()
+    std::optional<TcpListener> reserved;  // reserve()'s listening socket, until bind() takes it
   };
   Served& served_locked(const std::string& agent, int concurrency);  // made, with its endpoint, if new
 

@@ -144,14 +144,21 @@ SocketLoop::~SocketLoop() {
 
 void SocketLoop::pin_to_cpu(int cpu) { shared_->cpu = cpu; }
 
-void SocketLoop::start() {
-  if (running_) return;
-  running_ = true;
+void SocketLoop::open() { running_ = true; }
+
+void SocketLoop::start_threads() {
+  if (!running_ || threads_started_) return;
+  threads_started_ = true;
   // ZeroMQ starts its I/O and reaper threads with a context's first socket; do it now rather
-  // than in the first agent's bind.
+  // than in an agent's bind.
   zmq::socket_t(context_, zmq::socket_type::router).close();
   shared_->threads.thread_starting();
   start_thread();
+}
+
+void SocketLoop::start() {
+  open();
+  start_threads();
 }
 
 void SocketLoop::start_thread() {
@@ -206,6 +213,17 @@ bool SocketLoop::try_start_thread() {
 
 void SocketLoop::stop() {
   if (!running_) return;
+  // Sockets bound meanwhile wait in the queue: only the loop's thread closes them.
+  if (!threads_started_) {
+    try {
+      start_threads();
+    } catch (const std::system_error& e) {
+      spdlog::error("agent sockets: cannot start a thread to close them ({}); leaving them to the process exit",
+                    e.what());
+      running_ = false;
+      return;
+    }
+  }
   {
     std::lock_guard lock(shared_->mu);
     shared_->commands.push_back([this] { stop_ = true; });

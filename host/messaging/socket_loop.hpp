@@ -66,6 +66,11 @@ class SocketLoop {
   // Every thread of the loop runs on `cpu` (host.sockets_cpu). Before start().
   void pin_to_cpu(int cpu);
 
+  // open() takes binds and commands from then on (they wait for the threads); start_threads()
+  // makes the threads that serve them: ZeroMQ's I/O and reaper threads and the loop's own
+  // (~1.4 ms in a small VM, which the host's first agents need not wait for). start() is both.
+  void open();
+  void start_threads();  // after open(); once
   void start();
   void stop();  // closes every socket; replies completed later are dropped
 
@@ -116,7 +121,8 @@ class SocketLoop {
   const std::shared_ptr<const CurveSettings> curve_;
   std::shared_ptr<Shared> shared_;
   MetricsAnswer metrics_answer_;  // set before the threads start
-  bool running_ = false;  // the owner's thread
+  bool running_ = false;          // the owner's thread: open() .. stop()
+  bool threads_started_ = false;  // the owner's thread
 
   const int epoll_fd_;
 

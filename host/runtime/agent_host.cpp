@@ -94,15 +94,22 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
                 errors_.report(records_[node].spec->name, "health", Severity::error,
                                fmt::format("health() threw: {}", what));
               }),
-      messaging_(std::make_unique<messaging::MessagingHost>(messaging_options(
-          config_.host, machine_, options_.isolated_child_dir,
-          [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); },
-          // An isolated agent's child is asked this by its host, for the agent's own metrics.
-          [this](const std::string& agent) { return observability::to_json(metrics_.agent_families().collect(agent)); }))),
-      isolated_(*messaging_, errors_, metrics_.registry()),
       records_(config_.agents.size()),
       quarantine_(options_.quarantine) {
   for (std::size_t i = 0; i < records_.size(); ++i) init_record(records_[i], &config_.agents[i]);
+  load_plugins();
+  try {
+    messaging_ = std::make_unique<messaging::MessagingHost>(messaging_options(
+        config_.host, machine_, options_.isolated_child_dir,
+        [this](const std::string& why) { errors_.report("agenthost", "curve", Severity::warning, why); },
+        // An isolated agent's child is asked this by its host, for the agent's own metrics.
+        [this](const std::string& agent) { return observability::to_json(metrics_.agent_families().collect(agent)); }));
+    isolated_.emplace(*messaging_, errors_, metrics_.registry());
+  } catch (...) {
+    // The loading task uses mu_ and the records, which go before the pool does.
+    pool_.shutdown(config_.host.startup_timeout);
+    throw;
+  }
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& spec = config_.agents[i];
     if (records_[i].selected && !spec.quarantined.empty())
@@ -119,17 +126,22 @@ AgentHost::AgentHost(config::ClusterConfig config, HostOptions options)
         if (r.selected && r.state == AgentState::ready && r.spec->isolation == config::Isolation::process)
           isolated.push_back(r.spec->name);
     }
-    return isolated_.collect_metrics(isolated);
+    return isolated_->collect_metrics(isolated);
   });
 }
 
 AgentHost::~AgentHost() {
+  if (prefetch_) {
+    // start_all() never ran: the plugin files' loading task uses mu_ and the pool.
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, config_.host.startup_timeout, [&] { return prefetch_done_; });
+  }
   join_start_wave();
   restart_timer_.cancel_all();  // its tasks use the records, destroyed before it
   health_.stop();
   stop_error_bus();
   if (registry_listener_) messaging_->registry().unsubscribe(registry_listener_);
-  isolated_.stop();
+  isolated_->stop();
   messaging_->stop();  // the registry backends' threads, which call the listeners, are joined
   if (availability_listener_) messaging_->registry().unsubscribe(availability_listener_);
   pool_.shutdown(std::chrono::milliseconds(0));
@@ -141,7 +153,8 @@ std::optional<std::string> AgentHost::open() {
   if (messaging_open_) return std::nullopt;
   messaging_open_ = true;
   watch_remote_availability();
-  if (auto error = messaging_->start()) return error;
+  // Its threads are made beside the first starts (start_all()).
+  if (auto error = messaging_->start(messaging::MessagingHost::LoopThreads::later)) return error;
   return open_error_bus();
 }
 

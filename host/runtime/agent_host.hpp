@@ -99,18 +99,17 @@ struct ShutdownSummary {
 class AgentHost {
  public:
   // `config` must be valid (checked: no cycles, no duplicate names, known dependencies).
+  // Begins loading the agents' plugin files on a start thread at once, so that they load
+  // while the rest of the host is made (ZeroMQ's context alone takes ~1 ms in a small VM).
   AgentHost(config::ClusterConfig config, HostOptions options);
   ~AgentHost();
   AgentHost(const AgentHost&) = delete;
   AgentHost& operator=(const AgentHost&) = delete;
 
-  // Control thread, before start_all(): starts messaging (the socket loop, the registry
-  // backend). An error names what could not be bound; start_all() does this itself if needed.
+  // Control thread, before start_all(): starts messaging (the registry backend; the socket
+  // loop takes binds, and its threads are made beside the first starts). An error names
+  // what could not be bound; start_all() does this itself if needed.
   std::optional<std::string> open();
-
-  // Control thread, before start_all() (which otherwise does it): begins loading the plugin
-  // files on a start thread, so that loading overlaps what the caller does next.
-  void load_plugins();
 
   // Control thread. Returns when every agent of this host is ready, failed or blocked, or
   // early (after the starts in flight have settled) once `stop_requested` is set. An agent
@@ -266,8 +265,10 @@ class AgentHost {
   std::vector<double> start_priority() const;  // the longest remaining chain, per node
   std::vector<std::size_t> start_order(const std::vector<double>& priority) const;  // selected nodes
   void prefetch_plugins(const std::vector<double>& priority);
-  // Binds the sockets of the agents of `order` that have not begun to start, on a pool thread,
-  // until end_bind_ahead() (start_all(), mu_ held).
+  // The plugin files, on a start thread, and the threads of the first wave (constructor).
+  void load_plugins();
+  // Binds the sockets of the agents of `order` that wait to start or are starting, on a pool
+  // thread, until end_bind_ahead() (start_all(), mu_ held).
   void bind_ahead_locked(std::vector<std::size_t> order);
   void end_bind_ahead(std::unique_lock<std::mutex>& lock);
   // The start loop of start_all() and of a reload's start wave (the caller holds `lock`):
@@ -316,7 +317,7 @@ class AgentHost {
   std::unique_ptr<errors::ErrorForwarder> error_forwarder_;
   // `isolation: process` agents' children: made on the first one's start (after messaging_,
   // whose context and sockets it uses; stopped before messaging_ stops).
-  isolation::IsolatedChildren isolated_;
+  std::optional<isolation::IsolatedChildren> isolated_;  // made right after messaging_
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

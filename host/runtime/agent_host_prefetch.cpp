@@ -56,7 +56,10 @@ void AgentHost::bind_ahead_locked(std::vector<std::size_t> order) {
         std::lock_guard lock(mu_);
         if (bind_ahead_stop_) return;  // also when this task only ran after start-up was over
         const auto& r = records_[n];
-        if (r.state != AgentState::pending || r.timings.load_begin) continue;  // its start binds
+        const bool waiting = r.state == AgentState::pending && !r.timings.load_begin;
+        const bool starting = r.state == AgentState::loaded || r.state == AgentState::configured ||
+                              r.state == AgentState::starting;
+        if (!waiting && !starting) continue;  // ready (bound by its start), failed, blocked
         spec = r.spec.get();
         binding_ahead_ = true;
       }

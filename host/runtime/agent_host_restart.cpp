@@ -193,7 +193,7 @@ ProcessSupervision AgentHost::process_supervision(std::size_t node) {
   return {{spec.start_timeout.value_or(config_.host.startup_timeout), config_.host.health_timeout},
           [this, node](const process::ExitStatus& status) { program_exited(node, status); },
           [this](const config::AgentSpec& agent) {
-            return isolated_.child_spec(config_.host, machine_ == "all" ? agent.machine : machine_, agent,
+            return isolated_->child_spec(config_.host, machine_ == "all" ? agent.machine : machine_, agent,
                                         options_.default_log_level);
           }};
 }

@@ -119,7 +119,7 @@ ShutdownSummary AgentHost::stop_all() {
   }
   lock.unlock();
   stop_error_bus();
-  isolated_.stop();  // its error collector uses messaging's context
+  isolated_->stop();  // its error collector uses messaging's context
   messaging_->stop();
   // Healthy workers are done within microseconds; a thread still busy after this grace is
   // inside a hung start() or stop().

@@ -231,7 +231,7 @@ void AgentHost::load_plugins() {
   if (prefetch_) return;
   prefetch_plugins(start_priority());
   // The first wave (agents without dependencies) is handed out at once when start-up begins:
-  // its threads are made now, while the host opens its sockets, so that the first start of
+  // its threads are made now, while the rest of the host is made, so that the first start of
   // the critical chain does not wait for one (it did, 0.5-0.9 ms, in the demo's timings).
   std::size_t first_wave = 0;
   for (std::size_t n = 0; n < records_.size(); ++n)
@@ -358,7 +358,6 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
                            options_.strategy.value_or(config_.host.startup_strategy),
                            config_.host.startup_parallelism);
   if (auto error = open()) spdlog::error("messaging: {}", *error);
-  load_plugins();
   std::unique_lock lock(mu_);
   watch_remote_dependencies(scheduler);
   const auto remote_wait_until = std::chrono::steady_clock::now() + config_.host.startup_timeout;
@@ -370,16 +369,19 @@ StartupSummary AgentHost::start_all(const std::atomic<bool>& stop_requested,
   // its agents' starts then time out one by one.
   cv_.wait_until(lock, std::chrono::steady_clock::now() + config_.host.startup_timeout,
                  [&] { return prefetch_done_ || stop_requested.load(); });
-  // The sockets of the agents that wait for dependencies are bound once the first wave has
-  // been handed out: its starts bind their own, and they are queued first. With the task
-  // queued ahead of them, the critical chain's first start waited 0.2-3.9 ms for a thread
-  // and its bind up to 2 ms (6 instrumented runs; every later hop of the chain took < 0.1 ms).
+  // The agents' sockets are bound once the first wave has been handed out, in start order:
+  // the first wave's beside their start() (its starts only reserve their ports), then those
+  // of the agents that wait for dependencies. With the task queued ahead of the first wave,
+  // the critical chain's first start waited 0.2-3.9 ms for a thread and its bind up to 2 ms
+  // (6 instrumented runs; every later hop of the chain took < 0.1 ms).
   StartupSummary summary;
-  // Then what the first starts need not wait for: the health poller's threads (no agent is
-  // ready yet) and the caller's set-up, while the first agents run their start().
+  // Then what the first starts need not wait for: the socket loop's threads (their sockets
+  // are bound beside them), the health poller's threads (no agent is ready yet) and the
+  // caller's set-up, while the first agents run their start().
   const bool launching = drive_starts(lock, scheduler, stop_requested, on_progress, remote_wait_until, [&] {
     bind_ahead_locked(start_order(priority));
     lock.unlock();
+    messaging_->start_loop();
     health_.start();
     if (beside_first_wave) beside_first_wave();
     lock.lock();

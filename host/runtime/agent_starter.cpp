@@ -3,6 +3,7 @@
 #include "supervision/crash_marker.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "loader/plugin_locator.hpp"
 
@@ -62,9 +63,12 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
                                       : fmt::format("plugin {}", file);
 
   // The endpoint exists (held: calls queue up) before configure(), where agents serve();
-  // its sockets are bound before start(), so a taken port fails the agent, not the host.
+  // its port is taken before the agent's code runs, so a taken port fails the agent, not the
+  // host. Its ZeroMQ sockets are bound by the time it is ready: most were bound ahead, while
+  // it waited for its dependencies; the first agents' are bound beside their start(), which
+  // need not wait for them (nor for the socket loop's threads).
   auto endpoint = messaging.endpoint(spec.name, spec.concurrency);
-  if (auto error = messaging.bind(spec.name, spec.port, spec.port_auto)) {
+  if (auto error = messaging.reserve(spec.name, spec.port, spec.port_auto)) {
     return StartFailure{*error, file};
   }
   // A failure below drops the instance: its handlers (plugin code) go before its library.
@@ -91,6 +95,12 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
   if (auto error = guarded([&] { instance->agent->start(); })) {
     return fail(is_process || isolated ? fmt::format("{} ({})", *error, what)
                            : fmt::format("start() threw: {} ({})", *error, what));
+  }
+  if (auto error = messaging.bind(spec.name, spec.port, spec.port_auto)) {
+    // Rare after reserve() (an ipc:// folder that went away): the agent runs, and must stop.
+    if (auto stop_error = guarded([&] { instance->agent->stop(); }))
+      spdlog::warn("agent {}: stop() threw: {}", spec.name, *stop_error);
+    return fail(*error);
   }
   return instance;
 }

@@ -10,10 +10,12 @@
 #include <mutex>
 #include <memory>
 #include <stdexcept>
+#include <variant>
 
 #include <gtest/gtest.h>
 
 #include "messaging/agent_client.hpp"
+#include "messaging/tcp_listener.hpp"
 #include "messaging/wire_protocol.hpp"
 #include "messaging_test_support.hpp"
 
@@ -172,6 +174,74 @@ TEST_F(MessagingHostTest, AStartAndTheBindingAheadOfOneAgentAtOnceBindItOnce) {
     ahead.get();
     EXPECT_TRUE(host_->tcp_endpoint(name).starts_with("tcp://127.0.0.1:")) << name;
   }
+}
+
+TEST_F(MessagingHostTest, AReservedPortIsTakenAtOnceAndItsBindTakesItOver) {
+  // A free port: bound by the kernel for a moment, then closed.
+  const std::string dead = dead_tcp_endpoint();
+  const int port = std::stoi(dead.substr(dead.rfind(':') + 1));
+  host_->endpoint("R", 1);
+  ASSERT_EQ(host_->reserve("R", port, false), std::nullopt);
+  EXPECT_EQ(host_->tcp_endpoint("R"), "");  // reserved, not bound: not published yet
+  EXPECT_EQ(host_->reserve("R", port, false), std::nullopt);  // once
+
+  // Another agent on the same port hears so from its reserve(), before its code would run.
+  host_->endpoint("S", 1);
+  auto taken = host_->reserve("S", port, false);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(contains(*taken, "taken by another program")) << *taken;
+
+  ASSERT_EQ(host_->bind("R", port, false), std::nullopt);
+  EXPECT_EQ(host_->tcp_endpoint("R"), "tcp://127.0.0.1:" + std::to_string(port));
+  EXPECT_EQ(host_->reserve("R", port, false), std::nullopt);  // bound: nothing to do
+  auto r = host_->find_endpoint("R");
+  r->serve("echo", [](Request& request) { return request.payload; });
+  host_->agent_ready("R");
+  auto socket = dealer(host_->tcp_endpoint("R"));
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "over the reserved port", "5000", "r1"}));
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)[2], "200");
+  EXPECT_EQ((*reply)[3], "over the reserved port");
+}
+
+TEST(MessagingHostLoopThreads, BindsAndCallsBeforeTheLoopThreadsAreServedOnceTheyStart) {
+  MessagingHost host(options_for("m1"));
+  ASSERT_EQ(host.start(MessagingHost::LoopThreads::later), std::nullopt);
+  auto l = host.endpoint("L", 1);
+  l->serve("echo", [](Request& request) { return request.payload; });
+  ASSERT_EQ(host.bind("L", std::nullopt, /*port_auto=*/true), std::nullopt);
+  host.agent_ready("L");
+  zmq::socket_t socket(host.context(), zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect(host.tcp_endpoint("L"));
+  ASSERT_TRUE(send_all(socket, {"", "AH1", "echo", "early", "5000", "l1"}));
+  EXPECT_FALSE(receive(socket, 100ms));  // no thread serves the socket yet
+  host.start_loop();
+  auto reply = receive(socket);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)[2], "200");
+  EXPECT_EQ((*reply)[3], "early");
+  socket.close();
+  host.stop();
+}
+
+TEST(MessagingHostLoopThreads, StoppedBeforeTheyStartedItStillClosesWhatWasBound) {
+  const std::string dead = dead_tcp_endpoint();
+  const int port = std::stoi(dead.substr(dead.rfind(':') + 1));
+  {
+    MessagingHost host(options_for("m1"));
+    ASSERT_EQ(host.start(MessagingHost::LoopThreads::later), std::nullopt);
+    host.endpoint("M", 1);
+    ASSERT_EQ(host.bind("M", port, false), std::nullopt);
+    const auto before = std::chrono::steady_clock::now();
+    host.stop();  // closes M's sockets on a loop thread made for it, so the context ends at once
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 900ms);
+  }
+  // The port is free again.
+  auto again = open_tcp_listener("127.0.0.1", port);
+  EXPECT_TRUE(std::holds_alternative<TcpListener>(again))
+      << std::get<std::string>(again);
 }
 
 TEST_F(MessagingHostTest, BreakerIsOnePerEndpoint) {
