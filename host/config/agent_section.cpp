@@ -184,6 +184,9 @@ void read_agent_list(const YAML::Node& node, YamlReader& reader, std::vector<Age
                                    describe_type(node)));
     return;
   }
+  // Room first: an AgentSpec cannot be moved without a possible throw (YAML::Node has no
+  // move constructor), so a growing vector copies every spec it holds, each time it grows.
+  out.reserve(out.size() + std::min(count, node.size()));
   for (const auto& item : node) {
     if (count-- == 0) break;
     if (auto agent = read_agent(item, reader)) out.push_back(std::move(*agent));

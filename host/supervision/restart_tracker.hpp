@@ -45,7 +45,10 @@ class RestartTracker {
   config::RestartBackoffSpec backoff_;
   config::StartLimitSpec limit_;
   Random random_;
-  std::mt19937_64 engine_;
+  // Jitter needs no better than this, and every agent's record has room for a tracker: a
+  // Mersenne Twister's 2.5 KB state made each record ~3 KB, a page of memory to fault in per
+  // agent at start-up.
+  std::minstd_rand engine_;
   std::size_t failures_in_a_row_ = 0;
   std::deque<Clock::time_point> restarts_;  // within the last interval
 };
