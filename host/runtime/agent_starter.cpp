@@ -72,7 +72,10 @@ std::variant<std::shared_ptr<AgentInstance>, StartFailure> start_agent(
     return StartFailure{*error, file};
   }
   // A failure below drops the instance: its handlers (plugin code) go before its library.
+  // Its sockets are bound all the same (if not yet), so that its port answers 503 with why
+  // rather than leaving callers connected to a listening socket nobody serves.
   auto fail = [&](std::string message) {
+    (void)messaging.bind(spec.name, spec.port, spec.port_auto);
     messaging.agent_gone(spec.name, message, std::chrono::milliseconds(0));
     return StartFailure{std::move(message), file};
   };
