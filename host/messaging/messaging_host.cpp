@@ -40,6 +40,15 @@ std::unique_ptr<zmq::context_t> make_context(std::optional<int> cpu) {
   return context;
 }
 
+// A listening socket for the agent's port (nullopt when it has none); an error names the address.
+std::variant<std::optional<TcpListener>, std::string> open_port(const std::string& bind, std::optional<int> port,
+                                                                 bool port_auto) {
+  if (!port && !port_auto) return std::optional<TcpListener>();
+  auto listener = open_tcp_listener(bind, port_auto ? 0 : port.value_or(0));
+  if (auto* error = std::get_if<std::string>(&listener)) return *error;
+  return std::optional<TcpListener>(std::move(std::get<TcpListener>(listener)));
+}
+
 std::string port_of(const std::string& endpoint) {
   auto colon = endpoint.rfind(':');
   return colon == std::string::npos ? "" : endpoint.substr(colon + 1);
@@ -190,40 +199,36 @@ void MessagingHost::close_unstarted(const std::string& agent, const std::string&
   if (endpoint) endpoint->close(why);
 }
 
+std::variant<MessagingHost::BindTarget, std::string> MessagingHost::bind_target(const std::string& agent) const {
+  std::lock_guard lock(mu_);
+  auto it = served_.find(agent);
+  if (it == served_.end() || !it->second.endpoint) return fmt::format("agent '{}' has no endpoint", agent);
+  return BindTarget{it->second.endpoint, it->second.binding};
+}
+
 std::optional<std::string> MessagingHost::reserve(const std::string& agent, std::optional<int> port,
                                                   bool port_auto) {
   if (!port && !port_auto) return std::nullopt;
-  std::shared_ptr<std::mutex> binding;
-  {
-    std::lock_guard lock(mu_);
-    auto it = served_.find(agent);
-    if (it == served_.end() || !it->second.endpoint) return fmt::format("agent '{}' has no endpoint", agent);
-    binding = it->second.binding;
-  }
-  std::lock_guard bind_lock(*binding);
+  auto target = bind_target(agent);
+  if (auto* error = std::get_if<std::string>(&target)) return *error;
+  std::lock_guard bind_lock(*std::get<BindTarget>(target).binding);
   {
     std::lock_guard lock(mu_);
     const auto& served = served_.find(agent)->second;
     if (served.bound || served.reserved) return std::nullopt;
   }
-  auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
+  auto listener = open_port(options_.bind, port, port_auto);
   if (auto* error = std::get_if<std::string>(&listener)) return *error;
   std::lock_guard lock(mu_);
-  served_.find(agent)->second.reserved = std::move(std::get<TcpListener>(listener));
+  served_.find(agent)->second.reserved = std::move(std::get<std::optional<TcpListener>>(listener));
   return std::nullopt;
 }
 
 std::optional<std::string> MessagingHost::bind(const std::string& agent, std::optional<int> port,
                                                bool port_auto) {
-  std::shared_ptr<AgentEndpoint> endpoint;
-  std::shared_ptr<std::mutex> binding;
-  {
-    std::lock_guard lock(mu_);
-    auto it = served_.find(agent);
-    if (it == served_.end() || !it->second.endpoint) return fmt::format("agent '{}' has no endpoint", agent);
-    endpoint = it->second.endpoint;
-    binding = it->second.binding;
-  }
+  auto target = bind_target(agent);
+  if (auto* error = std::get_if<std::string>(&target)) return *error;
+  auto& [endpoint, binding] = std::get<BindTarget>(target);
   std::lock_guard bind_lock(*binding);
   std::string ipc_dir;
   std::optional<TcpListener> tcp;
@@ -234,10 +239,10 @@ std::optional<std::string> MessagingHost::bind(const std::string& agent, std::op
     ipc_dir = ipc_dir_;
     tcp = std::exchange(served.reserved, std::nullopt);
   }
-  if (!tcp && (port || port_auto)) {
-    auto listener = open_tcp_listener(options_.bind, port_auto ? 0 : port.value_or(0));
+  if (!tcp) {
+    auto listener = open_port(options_.bind, port, port_auto);
     if (auto* error = std::get_if<std::string>(&listener)) return *error;
-    tcp = std::move(std::get<TcpListener>(listener));
+    tcp = std::move(std::get<std::optional<TcpListener>>(listener));
   }
   auto bound = loop_.bind(endpoint, std::move(tcp), ipc_dir.empty() ? "" : ipc_endpoint(ipc_dir, agent));
   if (bound.error) return bound.error;

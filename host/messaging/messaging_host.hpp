@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <zmq.hpp>
 
@@ -157,6 +158,12 @@ class MessagingHost {
     std::optional<TcpListener> reserved;  // reserve()'s listening socket, until bind() takes it
   };
   Served& served_locked(const std::string& agent, int concurrency);  // made, with its endpoint, if new
+  // What reserve() and bind() work on: the agent's endpoint and the mutex its binds hold.
+  struct BindTarget {
+    std::shared_ptr<AgentEndpoint> endpoint;
+    std::shared_ptr<std::mutex> binding;
+  };
+  std::variant<BindTarget, std::string> bind_target(const std::string& agent) const;  // error: no endpoint
 
   const MessagingOptions options_;
   const std::optional<int> sockets_cpu_;  // options_.sockets_cpu if this process may use it
